@@ -1,0 +1,309 @@
+"""`Value`, the reverse-mode backward pass, `grad` and `gradcheck`.
+
+A `Value` is a node of the computational graph: its number (`data`), the op that
+made it (`op`), the values it was made from (`parents`) and, cached in the forward
+pass, the local derivative d(self)/d(parent) for each parent. `backward()` walks the
+graph once in reverse topological order and applies the chain rule:
+
+    parent.upstream += node.upstream * local        (one "contribution" per edge)
+
+Nodes are numbered as they are created, and a parent always exists before its
+children, so sorting by that number, newest first, is a reverse topological order:
+no recursion, no per-node closures, no reference cycles.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import Union
+
+from autograd.ops import OPS, Op
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_next_index = itertools.count().__next__
+_isfinite = math.isfinite
+_by_creation = attrgetter("_index")
+
+ADD, MUL, NEG, RECIP, EXP = OPS["add"], OPS["mul"], OPS["neg"], OPS["recip"], OPS["exp"]
+LOG, POW, TANH, RELU, SIGMOID = OPS["log"], OPS["pow"], OPS["tanh"], OPS["relu"], OPS["sigmoid"]
+LEAKY_RELU, SUM, DOT = OPS["leaky_relu"], OPS["sum"], OPS["dot"]
+
+
+def _as_float(data: object, label: str) -> float:
+    """Check and convert what a user passes as `Value(data)`."""
+    if type(data) is not float:
+        if not isinstance(data, numbers.Real):
+            raise TypeError(
+                f"Value data must be a real number (int, float, bool or numpy scalar), "
+                f"got {type(data).__name__}: {data!r}" + (f" for {label!r}" if label else "")
+            )
+        data = float(data)
+    if not _isfinite(data):
+        raise ValueError(f"Value data must be finite, got {data}" + (f" for {label!r}" if label else ""))
+    return data
+
+
+class Value:
+    """A number that remembers how it was computed, so gradients can flow back to it.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + 1
+    >>> c.backward(); a.grad, b.grad
+    (-3.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "op", "parents", "label", "_local", "_index", "_up", "_arg")
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = _as_float(data, label)
+        self.grad = 0.0
+        self.op = ""
+        self.parents: tuple[Value, ...] = ()
+        self.label = label
+        self._local: tuple = ()
+        self._index = _next_index()
+
+    def __repr__(self) -> str:
+        return f"Value(data={round(self.data, 4)}, grad={round(self.grad, 4)}, label={self.label!r})"
+
+    # Operators. A plain number becomes a leaf constant; `a - b` is add(a, neg(b))
+    # and `a / b` is mul(a, recip(b)), so the graph only holds the table's ops.
+    def __add__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return _apply(ADD, (self, other), (self.data, other.data))
+
+    def __radd__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return _apply(ADD, (other, self), (other.data, self.data))
+
+    def __mul__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return _apply(MUL, (self, other), (self.data, other.data))
+
+    def __rmul__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return _apply(MUL, (other, self), (other.data, self.data))
+
+    def __neg__(self) -> Value:
+        return _apply(NEG, (self,), (self.data,))
+
+    def __sub__(self, other: Operand) -> Value:
+        return self + (-_lift(other))
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _lift(other) + (-self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return self * _lift(other).recip()
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return self.recip() if other == 1 else _lift(other) * self.recip()
+
+    def __pow__(self, exponent: Number) -> Value:
+        if isinstance(exponent, Value):
+            raise TypeError("pow takes a number exponent; for a Value exponent b use (b * a.log()).exp()")
+        n = _as_float(exponent, "exponent")
+        if n.is_integer():
+            n = int(n)
+        return _apply(POW, (self,), (self.data, n), arg=n)
+
+    def __rpow__(self, base: Number) -> Value:
+        """`base ** v` as exp(v * log(base)), for a positive number `base`."""
+        base = _as_float(base, "base")
+        if base <= 0:
+            raise ValueError(f"number ** Value needs a positive base, got {base}")
+        return (self * math.log(base)).exp()
+
+    # Single-node functions.
+    def recip(self) -> Value:
+        """1/x as one node (op `recip`)."""
+        return _apply(RECIP, (self,), (self.data,))
+
+    def exp(self) -> Value:
+        """e^x (op `exp`); raises OverflowError above x ~ 709.78."""
+        return _apply(EXP, (self,), (self.data,))
+
+    def log(self) -> Value:
+        """Natural logarithm (op `log`); raises ValueError for x <= 0."""
+        return _apply(LOG, (self,), (self.data,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent (op `tanh`)."""
+        return _apply(TANH, (self,), (self.data,))
+
+    def relu(self) -> Value:
+        """max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch."""
+        return _apply(RELU, (self,), (self.data,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x."""
+        return _apply(SIGMOID, (self,), (self.data,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x if x > 0 else slope * x (op `leaky_relu`)."""
+        slope = _as_float(slope, "slope")
+        return _apply(LEAKY_RELU, (self,), (self.data, slope), arg=slope)
+
+    # The backward pass.
+    def backward(self, grad: float = 1.0) -> None:
+        """Add d(self)/d(node) * grad to `.grad` of every node this value depends on.
+
+        Each node is visited once, in reverse topological order, without recursion.
+        Gradients accumulate: a second call adds the same amounts again.
+        """
+        order = _reverse_topological(self)
+        for node in order:
+            node._up = 0.0
+        self._up = _as_float(grad, "backward(grad)")
+        for node in order:
+            upstream = node._up
+            node.grad += upstream
+            for parent, local in zip(node.parents, node._local):
+                parent._up += upstream * local
+
+    def zero_grad(self) -> None:
+        """Set `.grad` to 0.0 on every node of this value's graph."""
+        for node in _reverse_topological(self):
+            node.grad = 0.0
+
+
+_new_value = Value.__new__
+
+
+def _lift(x: Operand) -> Value:
+    """`x` itself if it is a Value, else a new leaf constant holding the number."""
+    if isinstance(x, Value):
+        return x
+    leaf = _new_value(Value)
+    leaf.data = _as_float(x, "")
+    leaf.grad = 0.0
+    leaf.op = ""
+    leaf.parents = ()
+    leaf.label = ""
+    leaf._local = ()
+    leaf._index = _next_index()
+    return leaf
+
+
+def _apply(op: Op, parents: tuple[Value, ...], inputs: tuple, arg: float | None = None) -> Value:
+    """Make the node `op(*inputs)`, with its local derivatives cached for backward."""
+    try:
+        out = op.forward(*inputs)
+        local = op.local(*inputs, out)
+    except (ArithmeticError, ValueError) as error:
+        labels = ", ".join(repr(p.label) for p in parents if p.label) or "unlabelled"
+        raise type(error)(f"{op.name}: {error} (input {', '.join(map(str, inputs))}; {labels})") from None
+    if not _isfinite(out):
+        raise OverflowError(f"{op.name}: the result of {op.name}{inputs} is not a finite float")
+    node = _new_value(Value)
+    node.data = out
+    node.grad = 0.0
+    node.op = op.name
+    node.parents = parents
+    node.label = ""
+    node._local = local
+    node._index = _next_index()
+    if arg is not None:
+        node._arg = arg
+    return node
+
+
+def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
+    """w1*x1 + ... + wn*xn + bias as ONE node (op `dot`), the way a neuron sums.
+
+    One n-ary node instead of 2n chained add/mul nodes keeps neuron graphs small
+    and backward fast. Plain numbers in `inputs` become leaf constants.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    parents = (*map(_lift, weights), *map(_lift, inputs))
+    if bias is not None:
+        parents += (_lift(bias),)
+    return _apply(DOT, parents, tuple(p.data for p in parents))
+
+
+def add_n(values: Iterable[Operand]) -> Value:
+    """x1 + ... + xn as ONE node (op `sum`); Python's sum() would make n-1 add nodes."""
+    parents = tuple(map(_lift, values))
+    if not parents:
+        raise ValueError("add_n needs at least one value")
+    return _apply(SUM, parents, tuple(p.data for p in parents))
+
+
+def _reverse_topological(root: Value) -> list[Value]:
+    """Every node `root` depends on, once each, newest first (children before parents)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=_by_creation, reverse=True)
+
+
+def graph_local(node: Value) -> tuple:
+    """The local derivatives of `node` rebuilt from `Value` ops, so they can be differentiated."""
+    inputs = node.parents if node.op not in ("pow", "leaky_relu") else (*node.parents, node._arg)
+    return OPS[node.op].local(*inputs, node)
+
+
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list:
+    """d(output)/d(input) for each input, without touching any `.grad`.
+
+    Floats by default. With `create_graph=True`, `Value`s whose graph can be
+    differentiated again: grad(grad(x**3, [x], create_graph=True)[0], [x]) is [6x].
+    An input that `output` does not depend on gets 0.0.
+    """
+    if not isinstance(output, Value):
+        return [0.0] * len(inputs)
+    upstream: dict[Value, Operand] = {output: Value(1.0) if create_graph else 1.0}
+    for node in _reverse_topological(output):
+        if not node.parents:
+            continue
+        up = upstream[node]
+        locals_ = graph_local(node) if create_graph else node._local
+        for parent, local in zip(node.parents, locals_):
+            contribution = up * local
+            upstream[parent] = upstream[parent] + contribution if parent in upstream else contribution
+    return [upstream.get(x, 0.0) for x in inputs]
+
+
+def gradcheck(
+    fn: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> bool:
+    """Compare backward's gradients of `fn(*values)` with central differences.
+
+    Returns True when |analytic - numeric| <= atol + rtol * |numeric| for every
+    input; otherwise raises AssertionError with a per-input table.
+    """
+    values = [Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
+    out = fn(*values)
+    out.backward()
+    rows = []
+    for i, x in enumerate(inputs):
+        plus = fn(*[Value(x + eps if j == i else v) for j, v in enumerate(inputs)]).data
+        minus = fn(*[Value(x - eps if j == i else v) for j, v in enumerate(inputs)]).data
+        numeric = (plus - minus) / (2 * eps)
+        analytic = values[i].grad
+        rows.append((i, x, analytic, numeric, abs(analytic - numeric) <= atol + rtol * abs(numeric)))
+    if all(ok for *_, ok in rows):
+        return True
+    lines = [f"{'input':>5} {'x':>12} {'analytic':>14} {'numeric':>14} {'difference':>12}"]
+    for i, x, analytic, numeric, ok in rows:
+        mark = "" if ok else "  <-- mismatch"
+        lines.append(f"{i:>5} {x:>12.6g} {analytic:>14.8g} {numeric:>14.8g} {analytic - numeric:>12.3g}{mark}")
+    raise AssertionError("gradcheck failed (atol={atol}, rtol={rtol}):\n".format(atol=atol, rtol=rtol) + "\n".join(lines))
