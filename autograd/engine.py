@@ -19,12 +19,11 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
-from typing import Union
 
 from autograd.ops import OPS, Op
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
+Operand = "Value | int | float"
 
 _next_index = itertools.count().__next__
 _isfinite = math.isfinite
@@ -306,4 +305,4 @@ def gradcheck(
     for i, x, analytic, numeric, ok in rows:
         mark = "" if ok else "  <-- mismatch"
         lines.append(f"{i:>5} {x:>12.6g} {analytic:>14.8g} {numeric:>14.8g} {analytic - numeric:>12.3g}{mark}")
-    raise AssertionError("gradcheck failed (atol={atol}, rtol={rtol}):\n".format(atol=atol, rtol=rtol) + "\n".join(lines))
+    raise AssertionError(f"gradcheck failed (atol={atol}, rtol={rtol}):\n" + "\n".join(lines))

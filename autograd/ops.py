@@ -15,8 +15,9 @@ last input.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -90,20 +91,33 @@ def _dot_local(*inputs_and_out: Any) -> tuple:
     return xs + ws + (1.0,) if len(inputs) % 2 else xs + ws
 
 
+# Each entry: name, diagram symbol, the formula a student reads,
+#   forward(*inputs) -> float, and local(*inputs, out) -> d(out)/d(input) per parent.
 OPS: dict[str, Op] = {op.name: op for op in [
-    # name        symbol  formula a student reads                         forward                           local derivatives (..., out)
-    Op("add",     "+",    "d(x+y)/dx = 1, d(x+y)/dy = 1",                  float.__add__,                    lambda x, y, out: (1.0, 1.0)),
-    Op("mul",     "*",    "d(x*y)/dx = y, d(x*y)/dy = x",                  float.__mul__,                    lambda x, y, out: (y, x)),
-    Op("neg",     "-x",   "d(-x)/dx = -1",                                 float.__neg__,                    lambda x, out: (-1.0,)),
-    Op("recip",   "1/x",  "d(1/x)/dx = -1/x^2",                            _recip,                           lambda x, out: (-(out * out),)),
-    Op("exp",     "e^x",  "d(e^x)/dx = e^x",                               _exp,                             lambda x, out: (out,)),
-    Op("log",     "log",  "d(log x)/dx = 1/x",                             _log,                             lambda x, out: (1.0 / x,)),
-    Op("pow",     "x^n",  "d(x^n)/dx = n*x^(n-1)",                         _pow,                             _pow_local),
-    Op("tanh",    "tanh", "d(tanh x)/dx = 1 - tanh(x)^2",                  math.tanh,                        lambda x, out: (1.0 - out * out,)),
-    Op("sigmoid", "σ",    "dσ(x)/dx = σ(x)*(1 - σ(x))",                    _sigmoid,                         lambda x, out: (out * (1.0 - out),)),
-    Op("relu",    "relu", "d relu(x)/dx = 1 if x > 0 else 0",              lambda x: x if x > 0.0 else 0.0,  lambda x, out: (1.0 if _data(x) > 0.0 else 0.0,)),
-    Op("leaky_relu", "lrelu", "d lrelu(x)/dx = 1 if x > 0 else slope",     lambda x, a: x if x > 0.0 else a * x,
-                                                                                                             lambda x, a, out: (1.0 if _data(x) > 0.0 else a,)),
-    Op("sum",     "Σ",    "d(x1+...+xn)/dxi = 1",                          lambda *xs: sum(xs),              lambda *xs_out: (1.0,) * (len(xs_out) - 1)),
-    Op("dot",     "w·x+b", "d(Σ wi*xi + b)/dwi = xi, /dxi = wi, /db = 1",  _dot,                             _dot_local),
+    Op("add", "+", "d(x+y)/dx = 1, d(x+y)/dy = 1",
+       float.__add__, lambda x, y, out: (1.0, 1.0)),
+    Op("mul", "*", "d(x*y)/dx = y, d(x*y)/dy = x",
+       float.__mul__, lambda x, y, out: (y, x)),
+    Op("neg", "-x", "d(-x)/dx = -1",
+       float.__neg__, lambda x, out: (-1.0,)),
+    Op("recip", "1/x", "d(1/x)/dx = -1/x^2",
+       _recip, lambda x, out: (-(out * out),)),
+    Op("exp", "e^x", "d(e^x)/dx = e^x",
+       _exp, lambda x, out: (out,)),
+    Op("log", "log", "d(log x)/dx = 1/x",
+       _log, lambda x, out: (1.0 / x,)),
+    Op("pow", "x^n", "d(x^n)/dx = n*x^(n-1)",
+       _pow, _pow_local),
+    Op("tanh", "tanh", "d(tanh x)/dx = 1 - tanh(x)^2",
+       math.tanh, lambda x, out: (1.0 - out * out,)),
+    Op("sigmoid", "σ", "dσ(x)/dx = σ(x)*(1 - σ(x))",
+       _sigmoid, lambda x, out: (out * (1.0 - out),)),
+    Op("relu", "relu", "d relu(x)/dx = 1 if x > 0 else 0",
+       lambda x: x if x > 0.0 else 0.0, lambda x, out: (1.0 if _data(x) > 0.0 else 0.0,)),
+    Op("leaky_relu", "lrelu", "d lrelu(x)/dx = 1 if x > 0 else slope",
+       lambda x, slope: x if x > 0.0 else slope * x, lambda x, slope, out: (1.0 if _data(x) > 0.0 else slope,)),
+    Op("sum", "Σ", "d(x1+...+xn)/dxi = 1",
+       lambda *xs: sum(xs), lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1)),
+    Op("dot", "w·x+b", "d(Σ wi*xi + b)/dwi = xi, d/dxi = wi, d/db = 1",
+       _dot, _dot_local),
 ]}  # fmt: skip
