@@ -1,0 +1,255 @@
+"""The benchmark runner: every workload on every installed engine in one run, ratios in a table.
+
+    python -m benchmarks                 # the issue's sizes (a few minutes with micrograd and torch)
+    python -m benchmarks --smoke         # tiny sizes, a few seconds: keeps the runner working in CI
+    python -m benchmarks --json out.json --engines ours micrograd
+
+This machine is noisy, so absolute times move between runs; ratios measured side by side in one
+run are what to compare. Each number is the best of several runs after a warm-up, with the garbage
+collector on, as users run it. A peer that crashes (micrograd's recursive topological sort raises
+RecursionError on deep graphs) is reported as crashed and then, for a ratio, measured again with
+the recursion limit raised for that measurement only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import gc
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from benchmarks import workloads
+from benchmarks.contenders import Contender, available
+
+OURS = "ours"
+TARGETS_MOONS = {"micrograd": 15.0, "microgpt-style": 3.0, "torch (scalars)": 5.0}
+
+
+@contextlib.contextmanager
+def raised_recursion_limit(limit: int) -> Iterator[None]:
+    """Let a recursive peer finish one measurement; the old limit comes back even on error."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _forward_backward(run: Callable[[], dict], n: int, repeat: int, budget: float) -> dict[str, Any]:
+    best, runs = workloads.best_of(run, repeat, budget, key=lambda r: r["forward_s"] + r["backward_s"])
+    return {"status": "ok", "runs": runs, **workloads.per_node_ns(best, n)}
+
+
+def measure_graph(run: Callable[[], dict], n: int, repeat: int, budget: float) -> dict[str, Any]:
+    """ns per node of a forward/backward workload; a RecursionError is recorded, then retried."""
+    try:
+        return _forward_backward(run, n, repeat, budget)
+    except RecursionError:
+        entry: dict[str, Any] = {"status": "crashed", "error": "RecursionError at the default recursion limit"}
+    gc.collect()
+    with raised_recursion_limit(4 * n + 10_000):
+        entry["raised_limit"] = _forward_backward(run, n, repeat, budget)
+    return entry
+
+
+def measure_moons(contender: Contender, points: int, repeat: int, budget: float) -> dict[str, Any]:
+    """Seconds for one training step of MLP 2-16-16-1 on `points` moons."""
+    step = workloads.moons_step_runner(contender, points)
+    timed = _timed(step)
+    best, runs = workloads.best_of(timed, repeat, budget, key=lambda r: r[0])
+    return {"status": "ok", "runs": runs, "seconds": best[0], "loss": best[1]}
+
+
+def _timed(fn: Callable[[], Any]) -> Callable[[], tuple[float, Any]]:
+    def run() -> tuple[float, Any]:
+        start = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - start, result
+
+    return run
+
+
+def run_all(contenders: list[Contender], smoke: bool, repeat: int, budget: float) -> dict[str, Any]:
+    """Every workload on every contender; returns the JSON-able results."""
+    sizes = workloads.sizes_for(smoke)
+    results: dict[str, dict[str, Any]] = {"moons_step": {}, "chain": {}, "chain_constants": {}, "wide": {}}
+    results["memory"] = {}
+    n, w = sizes["chain"], sizes["wide"]
+    for c in contenders:
+        print(f"  {c.name}: moons", end="", flush=True)
+        results["moons_step"][c.name] = measure_moons(c, sizes["moons_points"], repeat, budget)
+        if c.make_mlp is not None:
+            print()
+            continue  # the nn variant differs from ours only in the MLP
+        print(", chain", end="", flush=True)
+        results["chain"][c.name] = measure_graph(partial(workloads.chain, c, n), n, repeat, budget)
+        results["chain_constants"][c.name] = measure_graph(
+            partial(workloads.chain, c, n, constants=True), n, repeat, budget
+        )
+        print(", wide", end="", flush=True)
+        results["wide"][c.name] = measure_graph(partial(workloads.wide, c, w), w, repeat, budget)
+        print(", memory", flush=True)
+        if c.traceable:
+            gc.collect()
+            results["memory"][c.name] = {"status": "ok", **workloads.graph_memory(c, sizes["memory"])}
+        else:
+            results["memory"][c.name] = {"status": "unmeasured", "error": "tracemalloc cannot see C++ allocations"}
+    ours = next(c for c in contenders if c.name == OURS)
+    gc.collect()
+    print(f"  {OURS}: deep chain of {sizes['deep_chain']:,}", flush=True)
+    results["deep_chain"] = {OURS: {"status": "ok", "seconds": workloads.deep_chain_seconds(ours, sizes["deep_chain"])}}
+    return {"sizes": sizes, "results": results}
+
+
+def _value(entry: dict[str, Any] | None, field: str) -> float | None:
+    """A measured number, from the retry with a raised recursion limit if the default one crashed."""
+    if entry is None:
+        return None
+    if entry["status"] == "crashed":
+        entry = entry.get("raised_limit", {})
+    return entry.get(field)
+
+
+def ratios(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """How many times faster (or smaller) ours is than each peer, per workload."""
+    fields = {"moons_step": "seconds", "chain": "total_ns", "chain_constants": "total_ns", "wide": "total_ns"}
+    fields["memory"] = "bytes_per_node"
+    out: dict[str, dict[str, float]] = {}
+    for workload, field in fields.items():
+        by_engine = results[workload]
+        mine = _value(by_engine.get(OURS), field)
+        out[workload] = {
+            name: theirs / mine
+            for name, entry in by_engine.items()
+            if name != OURS and mine and (theirs := _value(entry, field)) is not None
+        }
+    return out
+
+
+def targets(results: dict[str, Any], ratio: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value and whether it is met (None: not measurable here)."""
+    rows = []
+
+    def add(name: str, value: float | None, goal: str, met: bool | None) -> None:
+        rows.append({"target": name, "goal": goal, "value": value, "met": met})
+
+    for engine in (OURS, "ours (nn.MLP)"):
+        if engine not in results["moons_step"]:
+            continue
+        mine = results["moons_step"][engine]["seconds"]
+        for peer, goal in TARGETS_MOONS.items():
+            theirs = _value(results["moons_step"].get(peer), "seconds")
+            value = theirs / mine if theirs else None
+            add(f"moons step, {engine} vs {peer}", value, f">= {goal:g}x", None if value is None else value >= goal)
+        add(f"moons step, {engine} seconds", mine, "about 0.04 s", mine <= 0.045)
+    chain_ns = _value(results["chain"].get(OURS), "total_ns")
+    add("chain forward+backward ns/node", chain_ns, "<= 1000", chain_ns is not None and chain_ns <= 1000)
+    vs_micrograd = ratio["chain"].get("micrograd")
+    add("chain vs micrograd", vs_micrograd, ">= 10x", None if vs_micrograd is None else vs_micrograd >= 10)
+    deep = results["deep_chain"][OURS]["seconds"]
+    add("1e6-deep chain forward+backward seconds", deep, "< 5", deep < 5)
+    memory = ratio["memory"].get("micrograd")
+    fraction = 1 / memory if memory else None
+    add("memory per node, fraction of micrograd", fraction, "<= 1/3", None if fraction is None else fraction <= 1 / 3)
+    return rows
+
+
+def _cell(entry: dict[str, Any] | None, field: str, scale: float, digits: int) -> str:
+    if entry is None:
+        return "-"
+    if entry["status"] == "unmeasured":
+        return "n/a"
+    if entry["status"] == "crashed":
+        retry = _value(entry, field)
+        return "RecursionError" if retry is None else f"{retry * scale:.{digits}f} (raised limit)"
+    return f"{entry[field] * scale:.{digits}f}"
+
+
+def table(report: dict[str, Any]) -> str:
+    """The results as a text table: one row per measurement, one column per engine, ratios vs ours."""
+    results, ratio = report["results"], report["ratios"]
+    engines = list(dict.fromkeys(name for by_engine in results.values() for name in by_engine))
+    rows = [
+        ("moons step (s)", "moons_step", "seconds", 1.0, 4),
+        ("chain y=y+x fwd (ns/node)", "chain", "forward_ns", 1.0, 0),
+        ("chain y=y+x bwd (ns/node)", "chain", "backward_ns", 1.0, 0),
+        ("chain y=y+x total (ns/node)", "chain", "total_ns", 1.0, 0),
+        ("chain y=y+1.0 total (ns/step)", "chain_constants", "total_ns", 1.0, 0),
+        ("wide sum of products (ns/product)", "wide", "total_ns", 1.0, 0),
+        ("memory (bytes/node)", "memory", "bytes_per_node", 1.0, 0),
+        ("deep chain, 1e6 or smoke size (s)", "deep_chain", "seconds", 1.0, 2),
+    ]
+    header = ["measurement", *engines]
+    lines = [header]
+    for title, workload, field, scale, digits in rows:
+        cells = [title]
+        for name in engines:
+            cell = _cell(results[workload].get(name), field, scale, digits)
+            times = ratio.get(workload, {}).get(name)
+            if times is not None and field in ("seconds", "total_ns", "bytes_per_node"):
+                cell += f" [{times:.1f}x]"
+            cells.append(cell)
+        lines.append(cells)
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in lines]
+    text.insert(1, "  ".join("-" * width for width in widths))
+    text.append("[Nx]: the peer needs N times ours (time or memory); bigger is better for us.")
+    return "\n".join(text)
+
+
+def targets_table(rows: list[dict[str, Any]]) -> str:
+    """The targets as text lines: met, missed or not measurable."""
+    marks = {True: "met", False: "MISSED", None: "not measured"}
+    out = []
+    for row in rows:
+        value = "-" if row["value"] is None else f"{row['value']:.3g}"
+        out.append(f"  {marks[row['met']]:>12}  {row['target']}: {value} (goal {row['goal']})")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the tables, optionally write JSON; exit status 0."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run each (for CI)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--repeat", type=int, default=5, help="best of this many runs after a warm-up")
+    parser.add_argument("--budget", type=float, default=8.0, help="stop repeating a slow measurement after S s")
+    parser.add_argument("--engines", nargs="+", metavar="NAME", help="only these engines (ours always runs)")
+    args = parser.parse_args(argv)
+    repeat = 1 if args.smoke else args.repeat
+    contenders = [
+        c for c in available() if args.engines is None or c.name == OURS or c.name.split(" ")[0] in args.engines
+    ]
+    print(f"Engines: {', '.join(f'{c.name} {c.version}' for c in contenders)}; garbage collector on")
+    measured = run_all(contenders, args.smoke, repeat, args.budget)
+    report: dict[str, Any] = {
+        "meta": {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "smoke": args.smoke,
+            "repeat": repeat,
+            "gc_enabled": gc.isenabled(),
+            "engines": {c.name: c.version for c in contenders},
+        },
+        **measured,
+    }
+    report["ratios"] = ratios(report["results"])
+    report["targets"] = targets(report["results"], report["ratios"])
+    print()
+    print(table(report))
+    print("\nTargets (issue 7):")
+    print(targets_table(report["targets"]))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(report, file, indent=2)
+        print(f"\nWrote {args.json}")
+    return 0

@@ -1,0 +1,148 @@
+"""The workloads, each written once over a `Contender` and returning plain numbers.
+
+Each function builds a fresh graph, so repeated calls measure the same work. Timings use
+`time.perf_counter` with the garbage collector left as the user has it (on, by default).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.contenders import Contender, generic_mlp
+
+
+def make_moons(n: int, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[int]]:
+    """Two interleaving half circles, like scikit-learn's make_moons, from a seeded pure-Python RNG."""
+    rng = random.Random(seed)
+    outer, inner = n // 2, n - n // 2
+    X, y = [], []
+    for i in range(outer):
+        angle = math.pi * i / max(outer - 1, 1)
+        X.append([math.cos(angle) + rng.gauss(0, noise), math.sin(angle) + rng.gauss(0, noise)])
+        y.append(0)
+    for i in range(inner):
+        angle = math.pi * i / max(inner - 1, 1)
+        X.append([1 - math.cos(angle) + rng.gauss(0, noise), 0.5 - math.sin(angle) + rng.gauss(0, noise)])
+        y.append(1)
+    return X, y
+
+
+def moons_step_runner(contender: Contender, n_points: int, seed: int = 0) -> Callable[[], float]:
+    """A closure doing one training step of MLP 2-16-16-1 on `n_points` moons; it returns the loss.
+
+    The step is micrograd's README demo: max-margin (hinge) loss with L2 regularisation,
+    backward, then SGD. Every call continues training the same model on the same data.
+    """
+    X, labels = make_moons(n_points, noise=0.1, seed=seed)
+    targets = [2.0 * label - 1.0 for label in labels]
+    build = contender.make_mlp or (lambda nin, nouts, s: generic_mlp(contender, nin, nouts, s))
+    model, params = build(2, [16, 16, 1], seed)
+    alpha, lr = 1e-4, 0.05
+
+    def step() -> float:
+        inputs = [[contender.leaf(v) for v in row] for row in X]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -t * score).relu() for t, score in zip(targets, scores)]
+        data_loss = contender.total(losses) * (1.0 / len(losses))
+        reg_loss = alpha * contender.total([p * p for p in params])
+        loss = data_loss + reg_loss
+        contender.backward(loss)
+        contender.sgd(params, lr)
+        return float(loss.data) if not hasattr(loss, "item") else loss.item()
+
+    return step
+
+
+def chain(contender: Contender, n: int, constants: bool = False) -> dict[str, float]:
+    """Forward and backward of a chain n nodes deep: y = y + x (or y = y + 1.0 with `constants`).
+
+    With `constants` every step also makes a leaf for the number 1.0, as `y + 1.0` does in every
+    scalar engine: two nodes per step, timed per step.
+    """
+    x = contender.leaf(0.5)
+    y = x
+    start = time.perf_counter()
+    if constants:
+        for _ in range(n):
+            y = y + 1.0
+    else:
+        for _ in range(n):
+            y = y + x
+    built = time.perf_counter()
+    contender.backward(y)
+    done = time.perf_counter()
+    expected = 1.0 if constants else n + 1.0
+    if not math.isclose(contender.grad_of(x), expected):
+        raise AssertionError(f"{contender.name}: chain gradient {contender.grad_of(x)}, expected {expected}")
+    return {"forward_s": built - start, "backward_s": done - built}
+
+
+def wide(contender: Contender, n: int) -> dict[str, float]:
+    """Forward and backward of a wide, shallow graph: the sum of n products a_i * b_i."""
+    a = [contender.leaf(0.5 + i / n) for i in range(n)]
+    b = [contender.leaf(2.0) for _ in range(n)]
+    start = time.perf_counter()
+    out = contender.total([ai * bi for ai, bi in zip(a, b)])
+    built = time.perf_counter()
+    contender.backward(out)
+    done = time.perf_counter()
+    if not math.isclose(contender.grad_of(a[0]), 2.0):
+        raise AssertionError(f"{contender.name}: wide gradient {contender.grad_of(a[0])}, expected 2.0")
+    return {"forward_s": built - start, "backward_s": done - built}
+
+
+def graph_memory(contender: Contender, n: int) -> dict[str, float]:
+    """Bytes per node of a chain y = y + x held in memory, and the peak during its forward (tracemalloc)."""
+    x = contender.leaf(0.5)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        y = x
+        for _ in range(n):
+            y = y + x
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del y
+    return {"bytes_per_node": (held - before) / n, "peak_bytes_per_node": (peak - before) / n}
+
+
+def best_of(measure: Callable[[], Any], repeat: int, budget_s: float, key: Callable[[Any], float]) -> tuple[Any, int]:
+    """Run `measure` once to warm up, then up to `repeat` times; keep the fastest by `key`.
+
+    Slow engines stop early once `budget_s` seconds of measured runs have passed (at least one run).
+    """
+    measure()
+    best, runs, spent = None, 0, 0.0
+    while runs < repeat and (runs == 0 or spent < budget_s):
+        start = time.perf_counter()
+        result = measure()
+        spent += time.perf_counter() - start
+        runs += 1
+        if best is None or key(result) < key(best):
+            best = result
+    return best, runs
+
+
+def per_node_ns(result: dict[str, float], n: int) -> dict[str, float]:
+    """Forward, backward and total nanoseconds per node from a forward/backward timing."""
+    forward, backward = result["forward_s"] * 1e9 / n, result["backward_s"] * 1e9 / n
+    return {"forward_ns": forward, "backward_ns": backward, "total_ns": forward + backward}
+
+
+def deep_chain_seconds(contender: Contender, n: int) -> float:
+    """Seconds for the forward and backward of y = y + 1.0 repeated n times (one run, no warm-up)."""
+    result = chain(contender, n, constants=True)
+    return result["forward_s"] + result["backward_s"]
+
+
+def sizes_for(smoke: bool) -> dict[str, int]:
+    """Problem sizes: the issue's, or tiny ones for the CI smoke run."""
+    if smoke:
+        return {"moons_points": 8, "chain": 2_000, "wide": 2_000, "memory": 1_000, "deep_chain": 10_000}
+    return {"moons_points": 100, "chain": 200_000, "wide": 100_000, "memory": 100_000, "deep_chain": 1_000_000}
