@@ -1,0 +1,49 @@
+"""`python -m autograd.exercises release OUT | grade [DIR] [--json FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from autograd.exercises.catalogue import EXERCISES, parse_exercise
+from autograd.exercises.grade import DEFAULT_TIMEOUT, grade
+from autograd.exercises.release import release
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 all passed / released, 1 some tests failed, 2 usage)."""
+    parser = argparse.ArgumentParser(prog="python -m autograd.exercises", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    out = commands.add_parser("release", help="write the student copy (solutions replaced by stubs, no hidden tests)")
+    out.add_argument("out", help="a new or empty folder")
+    marks = commands.add_parser("grade", help="run the exercise tests on a folder and add up the points")
+    marks.add_argument("folder", nargs="?", default=".", help="the student's folder (default: the current one)")
+    marks.add_argument("--json", metavar="FILE", help="write Gradescope results JSON here")
+    marks.add_argument("--exercise", action="append", metavar="N", help="grade only exercise N (repeatable)")
+    marks.add_argument("--no-hidden", action="store_true", help="leave the hidden tests out")
+    marks.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per test (default %(default)s)")
+    commands.add_parser("list", help="list the exercises and their files")
+    args = parser.parse_args(argv)
+
+    if args.command == "release":
+        try:
+            written = release(args.out)
+        except FileExistsError as error:
+            print(f"release: {error}", file=sys.stderr)
+            return 2
+        print(f"Wrote {len(written)} files to {args.out}. Students: open exercises.ipynb there, or read README.md.")
+        return 0
+    if args.command == "list":
+        for exercise in EXERCISES:
+            print(f"{exercise.number:>2}  {exercise.title:<50} {exercise.file}: {', '.join(exercise.hints)}")
+        return 0
+    try:
+        exercises = [parse_exercise(n) for n in args.exercise or []]
+    except ValueError as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
+    return grade(args.folder, args.json, exercises=exercises or None, hidden=not args.no_hidden, timeout=args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

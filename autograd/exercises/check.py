@@ -1,0 +1,77 @@
+"""`check("exercise 3")`: feedback on one exercise, inline in a notebook."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES, parse_exercise
+from autograd.exercises.grade import PASSED, Report, run_tests
+
+_COLOURS = {PASSED: "#1a7f37", "not attempted": "#6e7781"}
+
+
+class CheckResult:
+    """The tests of one exercise on one folder; shows as a table in Jupyter, as text elsewhere."""
+
+    def __init__(self, number: int, report: Report, note: str = "") -> None:
+        self.exercise = next(exercise for exercise in EXERCISES if exercise.number == number)
+        self.report = report
+        self.note = note
+
+    @property
+    def passed(self) -> bool:
+        return self.report.all_passed
+
+    def __repr__(self) -> str:
+        exercise, report = self.exercise, self.report
+        status = report.exercise_status(exercise.number)
+        lines = [f"Exercise {exercise.number}: {exercise.title} ({exercise.file}), "]
+        lines[0] += f"{report.score:g} / {report.max_score:g} points, {status}"
+        lines += [self.note] if self.note else []
+        for test in report.tests:
+            mark = "✓" if test.status == PASSED else "✗"
+            lines.append(f"  {mark} {test.name} [{test.status}]")
+            if test.status != PASSED:
+                lines += [f"      {line}" for line in test.message.splitlines()]
+        lines += [f"  grader: {problem}" for problem in report.problems]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        exercise, report = self.exercise, self.report
+        status = report.exercise_status(exercise.number)
+        rows = "".join(
+            f"<tr><td style='color:{_COLOURS.get(test.status, '#cf222e')}'>{'✓' if test.status == PASSED else '✗'}"
+            f"</td><td><code>{html.escape(test.name)}</code></td><td>{html.escape(test.status)}</td>"
+            f"<td><pre style='margin:0;white-space:pre-wrap'>{html.escape(test.message)}</pre></td></tr>"
+            for test in report.tests
+        )
+        problems = "".join(f"<p><b>Grader:</b> {html.escape(problem)}</p>" for problem in report.problems)
+        note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
+        return (
+            f"<div><b>Exercise {exercise.number}: {html.escape(exercise.title)}</b> "
+            f"(<code>{exercise.file}</code>): {report.score:g} / {report.max_score:g} points, "
+            f"<span style='color:{_COLOURS.get(status, '#cf222e')}'>{status}</span>{note}"
+            f"<table>{rows}</table>{problems}</div>"
+        )
+
+
+def check(which: int | str, folder: Path | str | None = None, timeout: float = 10.0) -> CheckResult:
+    """Run the visible tests of one exercise on your files and show what passed and what to fix.
+
+    `folder` defaults to the current folder; when that holds no exercise files (a notebook
+    opened inside the repository), the reference solutions are checked, and the result says so.
+
+    >>> check("exercise 3")  # doctest: +SKIP
+    """
+    number = parse_exercise(which)
+    note = ""
+    if folder is None:
+        folder = Path.cwd()
+        if not any((folder / name).is_file() for name in STUDENT_FILES):
+            note = (
+                f"No exercise files in {folder}, so this checks the reference solutions. "
+                "Make your own copy with `python -m autograd.exercises release my-exercises` and open it there."
+            )
+            folder = ASSIGNMENT
+    return CheckResult(number, run_tests(folder, exercises=[number], hidden=False, timeout=timeout), note)

@@ -1,0 +1,61 @@
+"""`release OUT`: the student's copy of the assignment, with every solution replaced by a stub."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+from autograd.exercises.catalogue import ASSIGNMENT, exercise_for_function
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*\n", re.M | re.S)
+RELEASED = ("*.py", "*.md", "*.ipynb", "tests/*.py")
+"""What goes into the student's copy; `hidden/` stays with the teacher."""
+
+
+def strip_solutions(source: str, filename: str = "<source>") -> str:
+    """`source` with each solution block replaced by `raise NotImplementedError("Exercise N: hint")`."""
+    functions = [
+        node
+        for node in ast.walk(ast.parse(source, filename))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+    def stub(match: re.Match) -> str:
+        line = source.count("\n", 0, match.start()) + 1
+        around = [f for f in functions if f.lineno <= line <= (f.end_lineno or f.lineno)]
+        if not around:
+            raise ValueError(f"{filename}, line {line}: a solution block outside any function")
+        function = max(around, key=lambda f: f.lineno).name
+        exercise = exercise_for_function(function)
+        message = f"Exercise {exercise.number}: {exercise.hints[function]}"
+        return f"{match.group(1)}raise NotImplementedError({message!r})\n"
+
+    released = _BLOCK.sub(stub, source)
+    if BEGIN in released or END in released:
+        raise ValueError(f"{filename}: an unmatched {BEGIN!r} or {END!r} marker")
+    ast.parse(released, filename)
+    return released
+
+
+def release(out: Path | str, source: Path = ASSIGNMENT) -> list[Path]:
+    """Write the student copy of `source` into the new or empty folder `out`; return the files written.
+
+    Refuses a folder that already holds files, so it never overwrites a student's work.
+    """
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} already exists and is not empty; release into a new folder")
+    files = sorted({path for pattern in RELEASED for path in source.glob(pattern)})
+    written = []
+    for path in files:
+        target = out / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".py":
+            target.write_text(strip_solutions(path.read_text(encoding="utf-8"), path.name), encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
+        written.append(target)
+    return written
