@@ -48,6 +48,45 @@ def _as_float(data: object, label: str) -> float:
     return data
 
 
+def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    """The operator method for a two-input op of the table (`reflected`: the number was on the left).
+
+    It calls the table's `forward` and `local` directly, without `_apply`'s generic dispatch,
+    because `+` and `*` are most of the nodes in a graph.
+    """
+    forward, local, name = op.forward, op.local, op.name
+
+    def method(self: Value, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _lift(other)
+        parents = (other, self) if reflected else (self, other)
+        x, y = parents[0].data, parents[1].data
+        try:
+            out = forward(x, y)
+            return _node(name, parents, out, local(x, y, out))
+        except (ArithmeticError, ValueError) as error:
+            raise _located(error, op, parents, (x, y)) from None
+
+    return method
+
+
+def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
+    """The method `value.<op>()` for a one-input op of the table, calling its forward and local directly."""
+    forward, local, name = op.forward, op.local, op.name
+
+    def method(self: Value) -> Value:
+        x = self.data
+        try:
+            out = forward(x)
+            return _node(name, (self,), out, local(x, out))
+        except (ArithmeticError, ValueError) as error:
+            raise _located(error, op, (self,), (x,)) from None
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = doc
+    return method
+
+
 class Value:
     """A number that remembers how it was computed, so gradients can flow back to it.
 
@@ -57,7 +96,7 @@ class Value:
     (-3.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "op", "parents", "label", "_local", "_index", "_up", "_arg")
+    __slots__ = ("data", "grad", "op", "parents", "label", "_local", "_index", "_arg")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -74,26 +113,13 @@ class Value:
     def __repr__(self) -> str:
         return f"Value(data={round(self.data, 4)}, grad={round(self.grad, 4)}, label={self.label!r})"
 
-    # Operators. A plain number becomes a leaf constant; `a - b` is add(a, neg(b))
-    # and `a / b` is mul(a, recip(b)), so the graph only holds the table's ops.
-    def __add__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return _apply(ADD, (self, other), (self.data, other.data))
-
-    def __radd__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return _apply(ADD, (other, self), (other.data, self.data))
-
-    def __mul__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return _apply(MUL, (self, other), (self.data, other.data))
-
-    def __rmul__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return _apply(MUL, (other, self), (other.data, self.data))
-
-    def __neg__(self) -> Value:
-        return _apply(NEG, (self,), (self.data,))
+    # Operators, straight from the op table. A plain number becomes a leaf constant;
+    # `a - b` is add(a, neg(b)) and `a / b` is mul(a, recip(b)), so the graph only holds the table's ops.
+    __add__ = _binary_method(ADD)
+    __radd__ = _binary_method(ADD, reflected=True)
+    __mul__ = _binary_method(MUL)
+    __rmul__ = _binary_method(MUL, reflected=True)
+    __neg__ = _unary_method(NEG, "-x as one node (op `neg`).")
 
     def __sub__(self, other: Operand) -> Value:
         return self + (-_lift(other))
@@ -123,29 +149,12 @@ class Value:
         return (self * math.log(base)).exp()
 
     # Single-node functions.
-    def recip(self) -> Value:
-        """1/x as one node (op `recip`)."""
-        return _apply(RECIP, (self,), (self.data,))
-
-    def exp(self) -> Value:
-        """e^x (op `exp`); raises OverflowError above x ~ 709.78."""
-        return _apply(EXP, (self,), (self.data,))
-
-    def log(self) -> Value:
-        """Natural logarithm (op `log`); raises ValueError for x <= 0."""
-        return _apply(LOG, (self,), (self.data,))
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent (op `tanh`)."""
-        return _apply(TANH, (self,), (self.data,))
-
-    def relu(self) -> Value:
-        """max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch."""
-        return _apply(RELU, (self,), (self.data,))
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x."""
-        return _apply(SIGMOID, (self,), (self.data,))
+    recip = _unary_method(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")
+    exp = _unary_method(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")
+    log = _unary_method(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")
+    tanh = _unary_method(TANH, "Hyperbolic tangent (op `tanh`).")
+    relu = _unary_method(RELU, "max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch.")
+    sigmoid = _unary_method(SIGMOID, "1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x.")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope * x (op `leaky_relu`)."""
@@ -159,15 +168,21 @@ class Value:
         Each node is visited once, in reverse topological order, without recursion.
         Gradients accumulate: a second call adds the same amounts again.
         """
+        seed = _as_float(grad, "backward(grad)")
         order = _reverse_topological(self)
+        # While the chain rule runs, `.grad` holds this call's upstream gradients; what the nodes held
+        # before is added back at the end, so gradients accumulate over calls without a scratch slot.
+        before = [node.grad for node in order]
         for node in order:
-            node._up = 0.0
-        self._up = _as_float(grad, "backward(grad)")
+            node.grad = 0.0
+        self.grad = seed
         for node in order:
-            upstream = node._up
-            node.grad += upstream
+            upstream = node.grad
             for parent, local in zip(node.parents, node._local):
-                parent._up += upstream * local
+                parent.grad += upstream * local
+        if any(before):
+            for node, earlier in zip(order, before):
+                node.grad += earlier
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0.0 on every node of this value's graph."""
@@ -182,35 +197,37 @@ def _lift(x: Operand) -> Value:
     """`x` itself if it is a Value, else a new leaf constant holding the number."""
     if isinstance(x, Value):
         return x
-    leaf = _new_value(Value)
-    leaf.data = _as_float(x, "")
-    leaf.grad = 0.0
-    leaf.op = ""
-    leaf.parents = ()
-    leaf.label = ""
-    leaf._local = ()
-    leaf._index = _next_index()
-    return leaf
+    return _node("", (), _as_float(x, ""), ())
 
 
-def _apply(op: Op, parents: tuple[Value, ...], inputs: tuple, arg: float | None = None) -> Value:
-    """Make the node `op(*inputs)`, with its local derivatives cached for backward."""
-    try:
-        out = op.forward(*inputs)
-        local = op.local(*inputs, out)
-    except (ArithmeticError, ValueError) as error:
-        labels = ", ".join(repr(p.label) for p in parents if p.label) or "unlabelled"
-        raise type(error)(f"{op.name}: {error} (input {', '.join(map(str, inputs))}; {labels})") from None
+def _node(op: str, parents: tuple[Value, ...], out: float, local: tuple) -> Value:
+    """A new node of the graph; every node the engine makes is made here (leaves by `__init__`)."""
     if not _isfinite(out):
-        raise OverflowError(f"{op.name}: the result of {op.name}{inputs} is not a finite float")
+        raise OverflowError("the result overflows a float")
     node = _new_value(Value)
     node.data = out
     node.grad = 0.0
-    node.op = op.name
+    node.op = op
     node.parents = parents
     node.label = ""
     node._local = local
     node._index = _next_index()
+    return node
+
+
+def _located(error: Exception, op: Op, parents: tuple[Value, ...], inputs: tuple) -> Exception:
+    """`error` again, its message naming the op, the inputs and the labels involved."""
+    labels = ", ".join(repr(p.label) for p in parents if p.label) or "unlabelled"
+    return type(error)(f"{op.name}: {error} (input {', '.join(map(str, inputs))}; {labels})")
+
+
+def _apply(op: Op, parents: tuple[Value, ...], inputs: Sequence, arg: float | None = None) -> Value:
+    """Make the node `op(*inputs)`, with its local derivatives cached for backward."""
+    try:
+        out = op.forward(*inputs)
+        node = _node(op.name, parents, out, op.local(*inputs, out))
+    except (ArithmeticError, ValueError) as error:
+        raise _located(error, op, parents, tuple(inputs)) from None
     if arg is not None:
         node._arg = arg
     return node
@@ -224,30 +241,33 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    parents = (*map(_lift, weights), *map(_lift, inputs))
-    if bias is not None:
-        parents += (_lift(bias),)
-    return _apply(DOT, parents, tuple(p.data for p in parents))
+    parents = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+    if not all(map(isinstance, parents, itertools.repeat(Value))):
+        parents = tuple(map(_lift, parents))
+    return _apply(DOT, parents, [p.data for p in parents])
 
 
 def add_n(values: Iterable[Operand]) -> Value:
     """x1 + ... + xn as ONE node (op `sum`); Python's sum() would make n-1 add nodes."""
-    parents = tuple(map(_lift, values))
+    parents = tuple(values)
     if not parents:
         raise ValueError("add_n needs at least one value")
-    return _apply(SUM, parents, tuple(p.data for p in parents))
+    if not all(map(isinstance, parents, itertools.repeat(Value))):
+        parents = tuple(map(_lift, parents))
+    return _apply(SUM, parents, [p.data for p in parents])
 
 
 def _reverse_topological(root: Value) -> list[Value]:
     """Every node `root` depends on, once each, newest first (children before parents)."""
     seen = {root}
-    stack = [root]
-    while stack:
-        for parent in stack.pop().parents:
+    order = [root]
+    for node in order:  # `order` grows as parents are found; the loop visits the new ones too
+        for parent in node.parents:
             if parent not in seen:
                 seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=_by_creation, reverse=True)
+                order.append(parent)
+    order.sort(key=_by_creation, reverse=True)
+    return order
 
 
 def graph_local(node: Value) -> tuple:

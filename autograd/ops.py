@@ -15,6 +15,7 @@ last input.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,7 @@ def _sigmoid(x: float) -> float:
 def _dot(*inputs: float) -> float:
     """w1*x1 + ... + wn*xn (+ b): weights first, then inputs, then an optional bias."""
     n = len(inputs) // 2
-    total = sum(map(float.__mul__, inputs[:n], inputs[n : 2 * n]))
+    total = sum(map(operator.mul, inputs[:n], inputs[n : 2 * n]))
     return total + inputs[-1] if len(inputs) % 2 else total
 
 
@@ -95,11 +96,11 @@ def _dot_local(*inputs_and_out: Any) -> tuple:
 #   forward(*inputs) -> float, and local(*inputs, out) -> d(out)/d(input) per parent.
 OPS: dict[str, Op] = {op.name: op for op in [
     Op("add", "+", "d(x+y)/dx = 1, d(x+y)/dy = 1",
-       float.__add__, lambda x, y, out: (1.0, 1.0)),
+       lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
     Op("mul", "*", "d(x*y)/dx = y, d(x*y)/dy = x",
-       float.__mul__, lambda x, y, out: (y, x)),
+       lambda x, y: x * y, lambda x, y, out: (y, x)),
     Op("neg", "-x", "d(-x)/dx = -1",
-       float.__neg__, lambda x, out: (-1.0,)),
+       lambda x: -x, lambda x, out: (-1.0,)),
     Op("recip", "1/x", "d(1/x)/dx = -1/x^2",
        _recip, lambda x, out: (-(out * out),)),
     Op("exp", "e^x", "d(e^x)/dx = e^x",
