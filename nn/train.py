@@ -1,0 +1,169 @@
+"""The training loop: `fit` runs epochs of mini-batch gradient descent; `evaluate` and `predict`.
+
+One optimisation step on a mini-batch (xb, yb) is what PyTorch users write by hand:
+
+    outputs = [model(x) for x in xb]       # one output per sample
+    loss = loss_fn(outputs, yb)            # a Value: the batch mean
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+So `loss_fn(outputs, targets)` receives the list of the model's outputs for the batch
+(Values, or lists of Values for several outputs) and the list of targets, and returns
+one `Value`. Every loss in `nn` already has that form: `loss_fn=nn.bce_with_logits`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from autograd import Value
+from nn import metrics as _metrics
+from nn.data import DataLoader
+from nn.module import Module
+from nn.optim import Optimizer
+
+LossFn = Callable[[list, list], Value]
+Metric = Callable[[list, list], float]
+History = dict[str, list[float]]
+
+METRICS: dict[str, Metric] = {
+    "accuracy": _metrics.accuracy,
+    "precision": _metrics.precision,
+    "recall": _metrics.recall,
+    "f1": _metrics.f1,
+}
+
+
+def _threshold(model: Module) -> float:
+    """Where a single output splits the classes: 0.5 for a sigmoid output, else 0 (a raw score)."""
+    activation = getattr(model, "output_activation", getattr(model, "activation", "linear"))
+    return 0.5 if activation == "sigmoid" else 0.0
+
+
+def to_label(output: Any, threshold: float = 0.0) -> int:
+    """The class a model output stands for: 1 if a single output > threshold, else 0; argmax of a list."""
+    if isinstance(output, (int, float)):
+        return int(output > threshold)
+    if isinstance(output, Value):
+        return int(output.data > threshold)
+    scores = [getattr(o, "data", o) for o in output]
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def predict(model: Module, X: Iterable[Sequence]) -> list[int]:
+    """The predicted class of each sample: `to_label(model(x))`.
+
+    A single output is read as a raw score (positive -> class 1), or as a probability
+    (> 0.5 -> class 1) when the model's last activation is sigmoid; several outputs give
+    the argmax.
+    """
+    threshold = _threshold(model)
+    return [to_label(model(x), threshold) for x in X]
+
+
+def _metric_functions(metrics: Sequence[str] | Mapping[str, Metric]) -> dict[str, Metric]:
+    if isinstance(metrics, Mapping):
+        return dict(metrics)
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)} or pass a dict of functions")
+    return {name: METRICS[name] for name in metrics}
+
+
+def evaluate(
+    model: Module,
+    loss_fn: LossFn,
+    loader: Iterable[tuple[list, list]],
+    metrics: Sequence[str] | Mapping[str, Metric] = ("accuracy",),
+) -> dict[str, float]:
+    """The mean loss and the metrics of `model` over every batch of `loader`, without training."""
+    threshold, functions = _threshold(model), _metric_functions(metrics)
+    total, count, y_true, y_pred = 0.0, 0, [], []
+    for xb, yb in loader:
+        outputs = [model(x) for x in xb]
+        total += loss_fn(outputs, yb).data * len(xb)
+        count += len(xb)
+        if functions:
+            y_true += yb
+            y_pred += [to_label(o, threshold) for o in outputs]
+    results = {"loss": total / count}
+    results.update({name: fn(y_true, y_pred) for name, fn in functions.items()})
+    return results
+
+
+def _interactive() -> bool:
+    """True in a terminal or a Jupyter notebook, where a progress bar is worth drawing."""
+    if sys.stderr is not None and sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def fit(
+    model: Module,
+    loss_fn: LossFn,
+    optimizer: Optimizer,
+    loader: DataLoader,
+    epochs: int,
+    progress: bool = True,
+    *,
+    metrics: Sequence[str] | Mapping[str, Metric] = ("accuracy",),
+    validation: DataLoader | None = None,
+    callback: Callable[[int, dict[str, float]], bool | None] | None = None,
+) -> History:
+    """Train `model` for `epochs` passes over `loader`; return the history of each epoch.
+
+    Per batch: outputs = [model(x) for x in xb]; loss = loss_fn(outputs, yb);
+    zero_grad, backward, optimizer.step(). The history maps "loss" (the mean batch loss of
+    each epoch) and each metric (computed on the epoch's outputs, labels from
+    `nn.to_label`) to a list with one number per epoch; with `validation`, also
+    "val_loss" and "val_<metric>" from `nn.evaluate` after each epoch.
+
+    `metrics` are names ("accuracy", "precision", "recall", "f1") or a dict of
+    `fn(y_true, y_pred)`; pass `()` for regression. `callback(epoch, logs)` runs after
+    each epoch (epoch counts from 1; logs is that epoch's numbers); returning True stops
+    training early. `progress` shows a tqdm bar in a terminal or notebook only.
+
+    >>> history = nn.fit(model, nn.bce_with_logits, nn.Adam(model.parameters(), lr=0.05), loader, epochs=50)
+    >>> history["loss"][-1], history["accuracy"][-1]
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    threshold, functions = _threshold(model), _metric_functions(metrics)
+    history: History = {"loss": [], **{name: [] for name in functions}}
+    bar = None
+    if progress and _interactive():
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs * len(loader), unit="batch", desc="training")
+    try:
+        for epoch in range(1, epochs + 1):
+            total, count, y_true, y_pred = 0.0, 0, [], []
+            for xb, yb in loader:
+                outputs = [model(x) for x in xb]
+                loss = loss_fn(outputs, yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.data * len(xb)
+                count += len(xb)
+                if functions:
+                    y_true += yb
+                    y_pred += [to_label(o, threshold) for o in outputs]
+                if bar is not None:
+                    bar.update()
+            logs = {"loss": total / count, **{name: fn(y_true, y_pred) for name, fn in functions.items()}}
+            if validation is not None:
+                logs.update({f"val_{k}": v for k, v in evaluate(model, loss_fn, validation, functions).items()})
+            for name, value in logs.items():
+                history.setdefault(name, []).append(value)
+            if bar is not None:
+                bar.set_postfix({"epoch": epoch, **{k: round(v, 4) for k, v in logs.items()}})
+            if callback is not None and callback(epoch, logs):
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
