@@ -8,7 +8,7 @@ check("exercise 3")                                     # in a notebook, in the 
 """
 
 from autograd.exercises.catalogue import EXERCISES, Exercise
-from autograd.exercises.check import CheckResult, check
+from autograd.exercises.check import CheckResult, check, exercise_folder, load_exercises
 from autograd.exercises.grade import Report, TestResult, grade, run_tests
 from autograd.exercises.release import release, strip_solutions
 
@@ -19,7 +19,9 @@ __all__ = [
     "Report",
     "TestResult",
     "check",
+    "exercise_folder",
     "grade",
+    "load_exercises",
     "release",
     "run_tests",
     "strip_solutions",

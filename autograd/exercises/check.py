@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import importlib
+import sys
 from pathlib import Path
+from types import ModuleType
 
 from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES, parse_exercise
 from autograd.exercises.grade import PASSED, Report, run_tests
@@ -56,6 +59,41 @@ class CheckResult:
         )
 
 
+def exercise_folder() -> Path:
+    """The folder `check` and `student_module` use: the current one if it holds the exercise
+    files, else the reference solutions (a notebook opened inside the repository)."""
+    here = Path.cwd()
+    return here if any((here / name).is_file() for name in STUDENT_FILES) else ASSIGNMENT
+
+
+class ExerciseModules:
+    """The exercise files as modules, imported on first use: `load_exercises().mini_engine.Value`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __getattr__(self, name: str) -> ModuleType:
+        if f"{name}.py" not in STUDENT_FILES:
+            raise AttributeError(f"no exercise file {name}.py; the files are {', '.join(STUDENT_FILES)}")
+        return importlib.import_module(name)
+
+
+def load_exercises() -> ExerciseModules:
+    """Your exercise files, imported afresh from `exercise_folder()`, so a cell sees them as saved now.
+
+    Take every module from one `load_exercises()`: modules from two loads hold two different
+    `Value` classes that do not mix.
+    """
+    folder = exercise_folder()
+    for file in STUDENT_FILES:
+        sys.modules.pop(Path(file).stem, None)
+    if str(folder) in sys.path:
+        sys.path.remove(str(folder))
+    sys.path.insert(0, str(folder))
+    importlib.invalidate_caches()
+    return ExerciseModules(folder)
+
+
 def check(which: int | str, folder: Path | str | None = None, timeout: float = 10.0) -> CheckResult:
     """Run the visible tests of one exercise on your files and show what passed and what to fix.
 
@@ -67,11 +105,10 @@ def check(which: int | str, folder: Path | str | None = None, timeout: float = 1
     number = parse_exercise(which)
     note = ""
     if folder is None:
-        folder = Path.cwd()
-        if not any((folder / name).is_file() for name in STUDENT_FILES):
+        folder = exercise_folder()
+        if folder == ASSIGNMENT:
             note = (
-                f"No exercise files in {folder}, so this checks the reference solutions. "
+                f"No exercise files in {Path.cwd()}, so this checks the reference solutions. "
                 "Make your own copy with `python -m autograd.exercises release my-exercises` and open it there."
             )
-            folder = ASSIGNMENT
     return CheckResult(number, run_tests(folder, exercises=[number], hidden=False, timeout=timeout), note)

@@ -1,0 +1,176 @@
+"""`python -m autograd.exercises grade`: points per test, Gradescope JSON, and no crash on bad student code.
+
+Each grading run starts a pytest subprocess (about a second); the folders and reports are
+shared per module to keep this file fast.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd.exercises import EXERCISES, release, run_tests
+from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES
+
+
+def solved_copy(folder: Path) -> Path:
+    """A student folder with every exercise solved (the reference solutions)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in STUDENT_FILES:
+        shutil.copyfile(ASSIGNMENT / name, folder / name)
+    return folder
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
+    path.write_text(text.replace(old, new))
+
+
+@pytest.fixture(scope="module")
+def reference_report():
+    return run_tests(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    out = tmp_path_factory.mktemp("released") / "student"
+    release(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def released_report(released):
+    return run_tests(released)
+
+
+def test_reference_solutions_grade_full_marks(reference_report):
+    assert reference_report.problems == []
+    assert [t.name for t in reference_report.tests if t.status != "passed"] == []
+    assert reference_report.score == reference_report.max_score == 36
+
+
+def test_every_exercise_has_tests_worth_points(reference_report):
+    points = {e.number: sum(t.points for t in reference_report.tests if t.exercise == e.number) for e in EXERCISES}
+    assert points == {1: 5, 2: 3, 3: 5, 4: 6, 5: 5, 6: 5, 7: 3, 8: 4}
+
+
+def test_released_copy_grades_zero_and_every_test_reads_not_attempted(released_report):
+    assert released_report.problems == []
+    assert released_report.score == 0 and released_report.max_score == 36
+    assert {t.status for t in released_report.tests} == {"not attempted"}
+    for test in released_report.tests:
+        assert test.message.startswith(f"Exercise {test.exercise}: "), test.message
+
+
+def test_table_shows_each_exercise_with_its_points_and_status(released_report):
+    table = released_report.table()
+    assert " 3  Topological order" in table and "0 / 5     not attempted" in table
+    assert "Total" in table and "0 / 36" in table
+
+
+def test_gradescope_json_per_test_scores_add_up_to_the_totals(reference_report, released_report):
+    for report in (reference_report, released_report):
+        results = report.gradescope()
+        assert results["score"] == sum(t["score"] for t in results["tests"])
+        assert results["max_score"] == sum(t["max_score"] for t in results["tests"]) == 36
+        for test in results["tests"]:
+            assert {"name", "score", "max_score", "output", "visibility"} <= test.keys()
+            assert test["visibility"] in ("visible", "after_published")
+
+
+def test_hidden_tests_are_graded_but_published_only_after_grading(reference_report):
+    hidden = [t for t in reference_report.gradescope()["tests"] if t["visibility"] == "after_published"]
+    assert len(hidden) == 5 and all(t["score"] == t["max_score"] == 1 for t in hidden)
+
+
+def test_infinite_loop_costs_only_that_tests_points(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(folder / "derivatives.py", "    return (out,)\n", "    while True:\n        pass\n")
+    report = run_tests(folder, timeout=2)
+    lost = [(t.name, t.status) for t in report.tests if t.status != "passed"]
+    assert lost == [("test_local_exp_is_e_to_the_x", "timed out")]
+    assert report.score == 35 and report.max_score == 36
+
+
+def test_process_exit_in_student_code_costs_only_that_tests_points(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(folder / "optim.py", "    velocity = momentum * velocity + grad\n", "    import os\n    os._exit(3)\n")
+    report = run_tests(folder, exercises=[7, 8])
+    lost = {t.name: t.status for t in report.tests if t.status != "passed"}
+    assert lost == {
+        "test_plain_sgd_step_moves_against_the_gradient": "crashed",
+        "test_momentum_path_matches_torch": "crashed",
+    }
+    assert report.score == 4 and report.max_score == 7
+
+
+def test_wrong_answer_says_what_was_returned_and_what_was_expected(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(folder / "derivatives.py", "    return (y, x)\n", "    return (x, y)\n")
+    report = run_tests(folder, exercises=[1])
+    failed = [t for t in report.tests if t.status == "failed"]
+    assert [t.name for t in failed] == ["test_local_mul_is_the_other_input"]
+    assert "local_mul(-1.5, -3.0, out=4.5) returned (-1.5, -3.0); expected (-3.0, -1.5)" in failed[0].message
+    assert "d(x*y)/dx = y" in failed[0].message
+
+
+def test_error_in_student_code_names_the_file_and_line(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(folder / "losses.py", "    return total / len(predictions)\n", "    return total / undefined_name\n")
+    report = run_tests(folder, exercises=[6])
+    failed = {t.name: t.message for t in report.tests if t.status == "failed"}
+    assert set(failed) == {"test_mse_is_the_mean_of_squared_errors", "test_mse_gradient_is_two_errors_over_n"}
+    message = failed["test_mse_is_the_mean_of_squared_errors"]
+    assert message.startswith("NameError: name 'undefined_name' is not defined")
+    assert "in losses.py, line" in message and "return total / undefined_name" in message
+
+
+def test_syntax_error_reads_as_an_import_error_not_a_grader_crash(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(folder / "optim.py", "    return param - lr * velocity, velocity\n", "    return param -\n")
+    report = run_tests(folder, exercises=[7])
+    assert report.problems == []
+    assert {t.status for t in report.tests} == {"error"}
+    assert all("could not import optim.py: SyntaxError" in t.message for t in report.tests)
+
+
+def test_missing_exercise_file_costs_its_tests_and_says_so(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    (folder / "neuron.py").unlink()
+    report = run_tests(folder, exercises=[5])
+    assert report.score == 0 and report.max_score == 5
+    assert all("neuron.py is not in" in t.message for t in report.tests)
+
+
+def test_folder_without_exercise_files_is_a_grader_problem_not_full_marks(tmp_path):
+    report = run_tests(tmp_path)
+    assert report.score == 0 and report.max_score == 36
+    assert "none of the exercise files" in report.problems[0]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autograd.exercises", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_grade_of_the_reference_exits_0_and_writes_full_marks(tmp_path):
+    result = run_cli("grade", str(ASSIGNMENT), "--json", str(tmp_path / "results.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 36
+
+
+def test_cli_grade_of_the_current_folder_exits_1_when_tests_fail(released, tmp_path):
+    result = run_cli("grade", "--json", str(tmp_path / "results.json"), cwd=released)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "not attempted" in result.stdout and result.stderr == ""
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 0
+
+
+def test_cli_release_refuses_a_folder_with_files_with_exit_2(released):
+    result = run_cli("release", str(released), cwd=released)
+    assert result.returncode == 2 and "not empty" in result.stderr

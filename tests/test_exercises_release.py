@@ -1,0 +1,69 @@
+"""`python -m autograd.exercises release`: the student copy has stubs where the solutions were."""
+
+import ast
+
+import pytest
+
+from autograd.exercises import EXERCISES, release, strip_solutions
+from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES
+
+
+def test_solution_block_becomes_a_stub_with_the_exercise_number_and_hint_at_its_indentation():
+    source = (
+        "def local_mul(x, y, out):\n"
+        '    """out = x * y."""\n'
+        "    ### BEGIN SOLUTION\n"
+        "    return (y, x)\n"
+        "    ### END SOLUTION\n"
+    )
+    hint = EXERCISES[0].hints["local_mul"]
+    expected = (
+        f'def local_mul(x, y, out):\n    """out = x * y."""\n    raise NotImplementedError({"Exercise 1: " + hint!r})\n'
+    )
+    assert strip_solutions(source) == expected
+
+
+def test_solution_block_outside_a_catalogued_function_is_refused():
+    with pytest.raises(KeyError, match="no exercise lists the function 'mystery'"):
+        strip_solutions("def mystery():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n")
+
+
+def test_unmatched_marker_is_refused():
+    with pytest.raises(ValueError, match="unmatched"):
+        strip_solutions("def local_add(x, y, out):\n    ### BEGIN SOLUTION\n    return (1.0, 1.0)\n")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    out = tmp_path_factory.mktemp("released") / "student"
+    release(out)
+    return out
+
+
+def test_release_writes_every_exercise_file_and_the_visible_tests_but_not_the_hidden_ones(released):
+    assert sorted(p.name for p in released.glob("*.py")) == sorted([*STUDENT_FILES, "conftest.py"])
+    assert sorted(p.name for p in (released / "tests").glob("test_*.py")) == sorted(
+        p.name for p in (ASSIGNMENT / "tests").glob("test_*.py")
+    )
+    assert not (released / "hidden").exists()
+
+
+def test_released_files_hold_no_solution_and_one_stub_per_solution_block(released):
+    for name in STUDENT_FILES:
+        reference = (ASSIGNMENT / name).read_text()
+        student = (released / name).read_text()
+        ast.parse(student)
+        assert "BEGIN SOLUTION" not in student and "END SOLUTION" not in student
+        assert student.count("raise NotImplementedError(") == reference.count("### BEGIN SOLUTION") > 0
+
+
+def test_released_copy_ships_the_exercise_notebook_and_instructions(released):
+    assert (released / "exercises.ipynb").is_file()
+    assert (released / "README.md").is_file()
+
+
+def test_release_refuses_a_folder_that_already_holds_files(tmp_path):
+    (tmp_path / "derivatives.py").write_text("# a student's work\n")
+    with pytest.raises(FileExistsError, match="not empty"):
+        release(tmp_path)
+    assert (tmp_path / "derivatives.py").read_text() == "# a student's work\n"
