@@ -49,6 +49,7 @@ def save(model: Module, path: str | os.PathLike) -> Path:
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temp, _file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -58,6 +59,16 @@ def save(model: Module, path: str | os.PathLike) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions the saved file should get: the old file's, else what open() would give."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _reject_constant(name: str) -> None:

@@ -227,3 +227,15 @@ def test_a_successful_save_leaves_no_temp_file(tmp_path):
     sub.mkdir()
     nn.save(nn.Neuron(2, seed=0), sub / "n.json")
     assert os.listdir(sub) == ["n.json"]
+
+
+def test_save_gives_a_new_file_the_usual_permissions_and_keeps_an_old_files(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = nn.save(nn.Neuron(2, seed=0), tmp_path / "n.json")
+        assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0o600
+        path.chmod(0o640)
+        nn.save(nn.Neuron(2, seed=1), path)
+        assert path.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
