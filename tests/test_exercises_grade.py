@@ -108,6 +108,18 @@ def test_process_exit_in_student_code_costs_only_that_tests_points(tmp_path):
     assert report.score == 4 and report.max_score == 7
 
 
+def test_thread_left_running_by_student_code_does_not_hang_the_grader(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    replace_in(
+        folder / "optim.py",
+        "import math\n",
+        "import math\nimport threading\nimport time\n\nthreading.Thread(target=time.sleep, args=(3600,)).start()\n",
+    )
+    report = run_tests(folder, exercises=[7], timeout=2)
+    assert report.problems == []
+    assert report.score == report.max_score == 3
+
+
 def test_wrong_answer_says_what_was_returned_and_what_was_expected(tmp_path):
     folder = solved_copy(tmp_path / "student")
     replace_in(folder / "derivatives.py", "    return (y, x)\n", "    return (x, y)\n")

@@ -36,7 +36,7 @@ class CheckResult:
             mark = "✓" if test.status == PASSED else "✗"
             lines.append(f"  {mark} {test.name} [{test.status}]")
             if test.status != PASSED:
-                lines += [f"      {line}" for line in test.message.splitlines()]
+                lines += [f"      {line}".rstrip() for line in test.message.splitlines()]
         lines += [f"  grader: {problem}" for problem in report.problems]
         return "\n".join(lines)
 

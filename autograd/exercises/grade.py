@@ -112,7 +112,7 @@ class Report:
             for test in tests:
                 if test.status != PASSED:
                     lines.append(f"  {test.name} [{test.status}, 0/{_number(test.points)}]")
-                    lines += [f"    {line}" for line in test.message.splitlines()]
+                    lines += [f"    {line}".rstrip() for line in test.message.splitlines()]
         lines += ["", *(f"Grader: {problem}" for problem in self.problems)] if self.problems else []
         return "\n".join(lines)
 
@@ -205,6 +205,7 @@ def _run_once(
         ONLY_VARIABLE: ",".join(map(str, exercises or [])),
         STUDENT_DIR_VARIABLE: str(folder),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # third-party plugins stay out of grading
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(Path(autograd.__file__).parent.parent), os.environ.get("PYTHONPATH")])
         ),
@@ -221,7 +222,7 @@ def _run_once(
             start_new_session=os.name == "posix",
         )  # fmt: skip
         running: str | None = None
-        started = launched = time.monotonic()
+        started = launched = last_event = time.monotonic()
         collected = False
         offset = 0
         stopped_early = False
@@ -234,6 +235,7 @@ def _run_once(
             offset += len(complete.encode("utf-8"))
             for line in complete.splitlines():
                 event = json.loads(line)
+                last_event = time.monotonic()
                 if event["event"] == "collected":
                     collected = True
                     for test in event["tests"]:
@@ -269,6 +271,12 @@ def _run_once(
                     "this test's points are lost, the other tests still run"
                 )
                 return True
+            if collected and running is None and now - last_event > timeout:
+                # Every test so far has its result; a thread student code left running keeps Python alive.
+                _stop(process)
+                if any(test.status == "not run" for test in tests.values()):
+                    report.problems.append("the test process stalled between tests and was stopped")
+                return False
             if not collected and now - launched > STARTUP_LIMIT:
                 _stop(process)
                 report.problems.append(f"pytest did not start within {STARTUP_LIMIT:g} s:\n{_tail(log_path)}")

@@ -57,7 +57,7 @@ def _message(call: pytest.CallInfo, student_folder: Path | None) -> str:
                 if student_folder in path.parents:
                     text += f"\n  in {path.name}, line {entry.lineno + 1}: {str(entry.statement).strip()}"
                     break
-    lines = text.strip().splitlines()
+    lines = [line.rstrip() for line in text.strip().splitlines()]
     if len(lines) > MESSAGE_LINES:
         lines = [*lines[:MESSAGE_LINES], "..."]
     return "\n".join(lines)
@@ -98,7 +98,7 @@ class ResultWriter:
                 "exercise": _marker_arg(item, "exercise", 0),
                 "points": _marker_arg(item, "points", 1),
                 "timeout": _marker_arg(item, "timeout", None),
-                "hidden": "hidden/" in item.nodeid.replace(os.sep, "/"),
+                "hidden": item.nodeid.replace(os.sep, "/").startswith("hidden/"),
             }
             for item in items
         ]
