@@ -200,10 +200,11 @@ def categorical_cross_entropy(logits: Any, one_hot: Any) -> Value:
     return _mean([_categorical_one(z, y) for z, y in _pairs(logits, one_hot, "categorical_cross_entropy")])
 
 
-def _hinge_one(score: Scalar, target: Number) -> Value:
-    if target not in (-1, 1):
-        raise ValueError(f"hinge takes targets -1 or +1, got {target!r}; turn 0/1 labels into 2*y - 1")
-    return (1.0 + _value(score) * -float(target)).relu()
+def _hinge_one(score: Scalar, target: Scalar) -> Value:
+    t = _number(target)
+    if t not in (-1.0, 1.0):
+        raise ValueError(f"hinge takes targets -1 or +1, got {t!r}; turn 0/1 labels into 2*y - 1")
+    return (1.0 + _value(score) * -t).relu()
 
 
 def hinge(score: Any, target_pm1: Any) -> Value:

@@ -48,7 +48,7 @@ class Module:
         """Every parameter's number, by name, nested like its shape; plain JSON-able data.
 
         >>> nn.Neuron(2, seed=0).state_dict()
-        {'weight': [1.04..., -0.77...], 'bias': 0.0}
+        {'weight': [1.193112292156655, 0.8935802638573969], 'bias': 0.0}
         """
         return {name: _numbers(tensor) for name, tensor in self._tensors().items()}
 

@@ -62,6 +62,11 @@ def predict(model: Module, X: Iterable[Sequence]) -> list[int]:
     return [to_label(model(x), threshold) for x in X]
 
 
+def _classes(targets: Sequence) -> list:
+    """Targets as class labels for the metrics: a one-hot (or probability) list becomes its argmax."""
+    return [to_label(t) if isinstance(t, (list, tuple)) else t for t in targets]
+
+
 def _metric_functions(metrics: Sequence[str] | Mapping[str, Metric]) -> dict[str, Metric]:
     if isinstance(metrics, Mapping):
         return dict(metrics)
@@ -85,7 +90,7 @@ def evaluate(
         total += loss_fn(outputs, yb).data * len(xb)
         count += len(xb)
         if functions:
-            y_true += yb
+            y_true += _classes(yb)
             y_pred += [to_label(o, threshold) for o in outputs]
     results = {"loss": total / count}
     results.update({name: fn(y_true, y_pred) for name, fn in functions.items()})
@@ -118,7 +123,7 @@ def fit(
     Per batch: outputs = [model(x) for x in xb]; loss = loss_fn(outputs, yb);
     zero_grad, backward, optimizer.step(). The history maps "loss" (the mean batch loss of
     each epoch) and each metric (computed on the epoch's outputs, labels from
-    `nn.to_label`) to a list with one number per epoch; with `validation`, also
+    `nn.to_label`; one-hot targets count as their argmax) to a list with one number per epoch; with `validation`, also
     "val_loss" and "val_<metric>" from `nn.evaluate` after each epoch.
 
     `metrics` are names ("accuracy", "precision", "recall", "f1") or a dict of
@@ -150,7 +155,7 @@ def fit(
                 total += loss.data * len(xb)
                 count += len(xb)
                 if functions:
-                    y_true += yb
+                    y_true += _classes(yb)
                     y_pred += [to_label(o, threshold) for o in outputs]
                 if bar is not None:
                     bar.update()

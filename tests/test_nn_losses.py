@@ -220,3 +220,12 @@ def test_l2_penalty_is_strength_times_sum_of_squares_in_one_dot_node():
 
 def test_l2_penalty_matches_central_differences():
     assert gradcheck(lambda a, b, c: nn.l2_penalty([a, b, c], 0.01), [0.5, -1.5, 3.0])
+
+
+def test_losses_accept_targets_given_as_values():
+    # The notebooks write targets as Value(1.0); a target is a constant of the loss.
+    p = Value(0.8)
+    assert nn.bce(p, Value(1.0)).data == pytest.approx(-math.log(0.8))
+    assert nn.bce_with_logits(Value(0.0), Value(1.0)).data == pytest.approx(math.log(2))
+    assert nn.hinge(Value(0.3), Value(-1.0)).data == pytest.approx(1.3)
+    assert nn.mse(Value(3.0), Value(1.0)).data == 4.0

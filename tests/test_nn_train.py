@@ -130,3 +130,12 @@ def test_predict_reads_a_raw_score_at_0_a_sigmoid_at_half_and_a_list_by_argmax()
     prob.load_state_dict({"weight": [1.0], "bias": 0.0})
     assert nn.predict(prob, [[-0.2], [0.2]]) == [0, 1]  # sigmoid(-0.2) = 0.45, sigmoid(0.2) = 0.55
     assert nn.to_label([Value(0.1), Value(3.0), Value(-1.0)]) == 1
+
+
+def test_fit_scores_one_hot_targets_by_their_argmax():
+    X, y = nn.datasets.make_blobs(30, centers=[[-4.0, 0.0], [4.0, 0.0], [0.0, 4.0]], std=0.5, seed=0)
+    one_hot = [[float(label == k) for k in range(3)] for label in y]
+    model = nn.MLP(2, [8, 3], seed=0)
+    optimizer = nn.Adam(model.parameters(), 0.05)
+    history = nn.fit(model, nn.categorical_cross_entropy, optimizer, nn.DataLoader(X, one_hot, 10, seed=0), 10)
+    assert history["accuracy"][-1] == nn.accuracy(y, nn.predict(model, X)) == 1.0
