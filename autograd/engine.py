@@ -173,14 +173,16 @@ class Value:
         # While the chain rule runs, `.grad` holds this call's upstream gradients; what the nodes held
         # before is added back at the end, so gradients accumulate over calls without a scratch slot.
         before = [node.grad for node in order]
-        for node in order:
-            node.grad = 0.0
+        accumulated = any(before)
+        if accumulated:
+            for node in order:
+                node.grad = 0.0
         self.grad = seed
         for node in order:
             upstream = node.grad
             for parent, local in zip(node.parents, node._local):
                 parent.grad += upstream * local
-        if any(before):
+        if accumulated:
             for node, earlier in zip(order, before):
                 node.grad += earlier
 

@@ -28,7 +28,7 @@ class Contender:
     backward: Callable[[Any], None]
     grad_of: Callable[[Any], float]
     sgd: Callable[[Sequence[Any], float], None]
-    make_mlp: Callable[[int, Sequence[int], int], tuple[Callable, list]] | None = None
+    nn: Any = None  # Backprop Lab's `nn` package, when the contender trains through it
     traceable: bool = True  # tracemalloc sees its allocations (not so for C++ engines)
 
 
@@ -99,21 +99,14 @@ def ours() -> Contender:
 
 
 def ours_nn() -> Contender | None:
-    """Our engine driven through `nn.MLP`, when the `nn` package is installed."""
+    """Our engine driven through the `nn` package (MLP, hinge, l2_penalty, SGD), when it is installed."""
     try:
         nn = importlib.import_module("nn")
-        mlp_class = nn.MLP
-    except (ImportError, AttributeError):
+    except ImportError:
         return None
     contender = ours()
     contender.name = "ours (nn.MLP)"
-
-    def make_mlp(nin: int, nouts: Sequence[int], seed: int) -> tuple[Callable, list]:
-        random.seed(seed)
-        model = mlp_class(nin, list(nouts), activation="relu")
-        return model, model.parameters()
-
-    contender.make_mlp = make_mlp
+    contender.nn = nn
     return contender
 
 

@@ -86,7 +86,7 @@ def run_all(contenders: list[Contender], smoke: bool, repeat: int, budget: float
     for c in contenders:
         print(f"  {c.name}: moons", end="", flush=True)
         results["moons_step"][c.name] = measure_moons(c, sizes["moons_points"], repeat, budget)
-        if c.make_mlp is not None:
+        if c.nn is not None:
             print()
             continue  # the nn variant differs from ours only in the MLP
         print(", chain", end="", flush=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 from benchmarks.contenders import Contender, generic_mlp
 
+ALPHA, LR = 1e-4, 0.05  # micrograd's demo's L2 strength; a fixed learning rate
+
 
 def make_moons(n: int, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles, like scikit-learn's make_moons, from a seeded pure-Python RNG."""
@@ -40,20 +42,37 @@ def moons_step_runner(contender: Contender, n_points: int, seed: int = 0) -> Cal
     """
     X, labels = make_moons(n_points, noise=0.1, seed=seed)
     targets = [2.0 * label - 1.0 for label in labels]
-    build = contender.make_mlp or (lambda nin, nouts, s: generic_mlp(contender, nin, nouts, s))
-    model, params = build(2, [16, 16, 1], seed)
-    alpha, lr = 1e-4, 0.05
+    if contender.nn is not None:
+        return _nn_moons_step_runner(contender.nn, X, targets, seed)
+    model, params = generic_mlp(contender, 2, [16, 16, 1], seed)
 
     def step() -> float:
         inputs = [[contender.leaf(v) for v in row] for row in X]
         scores = [model(x) for x in inputs]
         losses = [(1 + -t * score).relu() for t, score in zip(targets, scores)]
         data_loss = contender.total(losses) * (1.0 / len(losses))
-        reg_loss = alpha * contender.total([p * p for p in params])
+        reg_loss = ALPHA * contender.total([p * p for p in params])
         loss = data_loss + reg_loss
         contender.backward(loss)
-        contender.sgd(params, lr)
+        contender.sgd(params, LR)
         return float(loss.data) if not hasattr(loss, "item") else loss.item()
+
+    return step
+
+
+def _nn_moons_step_runner(nn: Any, X: list[list[float]], targets: list[float], seed: int) -> Callable[[], float]:
+    """The same training step written with Backprop Lab's `nn`, the way its users write it."""
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=seed)
+    params = model.parameters()
+    optimizer = nn.SGD(params, lr=LR)
+
+    def step() -> float:
+        scores = [model(x) for x in X]
+        loss = nn.hinge(scores, targets) + nn.l2_penalty(params, ALPHA)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data
 
     return step
 
