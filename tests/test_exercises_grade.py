@@ -186,3 +186,10 @@ def test_cli_grade_of_the_current_folder_exits_1_when_tests_fail(released, tmp_p
 def test_cli_release_refuses_a_folder_with_files_with_exit_2(released):
     result = run_cli("release", str(released), cwd=released)
     assert result.returncode == 2 and "not empty" in result.stderr
+
+
+def test_cli_list_names_every_exercise_and_its_file(tmp_path):
+    result = run_cli("list", cwd=tmp_path)
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [str(e.number) for e in EXERCISES]
+    assert "mini_engine.py: topological_order" in result.stdout

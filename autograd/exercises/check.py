@@ -45,7 +45,8 @@ class CheckResult:
         status = report.exercise_status(exercise.number)
         rows = "".join(
             f"<tr><td style='color:{_COLOURS.get(test.status, '#cf222e')}'>{'✓' if test.status == PASSED else '✗'}"
-            f"</td><td><code>{html.escape(test.name)}</code></td><td>{html.escape(test.status)}</td>"
+            f"</td><td><code>{html.escape(test.name)}</code></td>"
+            f"<td style='white-space:nowrap'>{html.escape(test.status)}</td>"
             f"<td><pre style='margin:0;white-space:pre-wrap'>{html.escape(test.message)}</pre></td></tr>"
             for test in report.tests
         )
@@ -55,7 +56,7 @@ class CheckResult:
             f"<div><b>Exercise {exercise.number}: {html.escape(exercise.title)}</b> "
             f"(<code>{exercise.file}</code>): {report.score:g} / {report.max_score:g} points, "
             f"<span style='color:{_COLOURS.get(status, '#cf222e')}'>{status}</span>{note}"
-            f"<table>{rows}</table>{problems}</div>"
+            f"<table style='text-align:left'><tbody style='vertical-align:top'>{rows}</tbody></table>{problems}</div>"
         )
 
 
