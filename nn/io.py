@@ -125,13 +125,12 @@ def load(path: str | os.PathLike) -> Module:
     config, state = data.get("config"), data.get("state_dict")
     if not isinstance(config, dict) or not isinstance(state, dict):
         raise ValueError(f'{where}: "config" and "state_dict" must both be JSON objects')
-    too_big = [n for n in _ints(config) if n > _count_numbers(state)]
+    count = _count_numbers(state)
+    too_big = [n for n in _ints(config) if n > count]
     if too_big:
         # Every size in a config accounts for at least that many weights: a file that claims
         # a huge layer with few weights is rejected before anything is allocated.
-        raise ValueError(
-            f"{where}: its config sizes {too_big} do not fit a state dict of {_count_numbers(state)} numbers"
-        )
+        raise ValueError(f"{where}: its config sizes {too_big} do not fit a state dict of {count} numbers")
     try:
         model = MODELS[name](**config)
     except (TypeError, ValueError) as error:
@@ -167,21 +166,22 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
         import torch
     except ImportError:
         raise ImportError('nn.to_torch needs PyTorch: pip install "backprop-lab[torch]"') from None
+    # (activation, torch.nn.Linear-shaped state) per layer; a neuron is a layer of one.
     if isinstance(model, MLP):
-        layers = model.layers
+        layers = [(layer.activation, layer.state_dict()) for layer in model.layers]
     elif isinstance(model, Layer):
-        layers = [model]
+        layers = [(model.activation, model.state_dict())]
     elif isinstance(model, Neuron):
-        layers = [Layer(model.nin, 1, model.activation)]
-        layers[0].load_state_dict({"weight": [model.state_dict()["weight"]], "bias": [model.b.data]})
+        state = model.state_dict()
+        layers = [(model.activation, {"weight": [state["weight"]], "bias": [state["bias"]]})]
     else:
         raise TypeError(f"nn.to_torch converts Neuron, Layer and MLP models, not {type(model).__name__}")
     modules = []
-    for layer in layers:
-        linear = torch.nn.Linear(layer.nin, layer.nout, dtype=dtype)
-        state = layer.state_dict()
+    for activation, state in layers:
+        weight = torch.tensor(state["weight"], dtype=torch.float64)
+        linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=dtype)
         with torch.no_grad():
-            linear.weight.copy_(torch.tensor(state["weight"], dtype=torch.float64))
+            linear.weight.copy_(weight)
             linear.bias.copy_(torch.tensor(state["bias"], dtype=torch.float64))
-        modules += [linear, *_torch_activation(layer.activation, torch.nn)]
+        modules += [linear, *_torch_activation(activation, torch.nn)]
     return torch.nn.Sequential(*modules)
