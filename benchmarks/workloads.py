@@ -6,6 +6,7 @@ Each function builds a fresh graph, so repeated calls measure the same work. Tim
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import time
@@ -77,6 +78,27 @@ def _nn_moons_step_runner(nn: Any, X: list[list[float]], targets: list[float], s
     return step
 
 
+class GcClock:
+    """Seconds the garbage collector spends collecting while the clock is attached (via `gc.callbacks`)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def chain(contender: Contender, n: int, constants: bool = False) -> dict[str, float]:
     """Forward and backward of a chain n nodes deep: y = y + x (or y = y + 1.0 with `constants`).
 
@@ -85,34 +107,36 @@ def chain(contender: Contender, n: int, constants: bool = False) -> dict[str, fl
     """
     x = contender.leaf(0.5)
     y = x
-    start = time.perf_counter()
-    if constants:
-        for _ in range(n):
-            y = y + 1.0
-    else:
-        for _ in range(n):
-            y = y + x
-    built = time.perf_counter()
-    contender.backward(y)
-    done = time.perf_counter()
+    with GcClock() as clock:
+        start = time.perf_counter()
+        if constants:
+            for _ in range(n):
+                y = y + 1.0
+        else:
+            for _ in range(n):
+                y = y + x
+        built = time.perf_counter()
+        contender.backward(y)
+        done = time.perf_counter()
     expected = 1.0 if constants else n + 1.0
     if not math.isclose(contender.grad_of(x), expected):
         raise AssertionError(f"{contender.name}: chain gradient {contender.grad_of(x)}, expected {expected}")
-    return {"forward_s": built - start, "backward_s": done - built}
+    return {"forward_s": built - start, "backward_s": done - built, "gc_s": clock.seconds}
 
 
 def wide(contender: Contender, n: int) -> dict[str, float]:
     """Forward and backward of a wide, shallow graph: the sum of n products a_i * b_i."""
     a = [contender.leaf(0.5 + i / n) for i in range(n)]
     b = [contender.leaf(2.0) for _ in range(n)]
-    start = time.perf_counter()
-    out = contender.total([ai * bi for ai, bi in zip(a, b)])
-    built = time.perf_counter()
-    contender.backward(out)
-    done = time.perf_counter()
+    with GcClock() as clock:
+        start = time.perf_counter()
+        out = contender.total([ai * bi for ai, bi in zip(a, b)])
+        built = time.perf_counter()
+        contender.backward(out)
+        done = time.perf_counter()
     if not math.isclose(contender.grad_of(a[0]), 2.0):
         raise AssertionError(f"{contender.name}: wide gradient {contender.grad_of(a[0])}, expected 2.0")
-    return {"forward_s": built - start, "backward_s": done - built}
+    return {"forward_s": built - start, "backward_s": done - built, "gc_s": clock.seconds}
 
 
 def graph_memory(contender: Contender, n: int) -> dict[str, float]:
@@ -149,15 +173,15 @@ def best_of(measure: Callable[[], Any], repeat: int, budget_s: float, key: Calla
 
 
 def per_node_ns(result: dict[str, float], n: int) -> dict[str, float]:
-    """Forward, backward and total nanoseconds per node from a forward/backward timing."""
-    forward, backward = result["forward_s"] * 1e9 / n, result["backward_s"] * 1e9 / n
-    return {"forward_ns": forward, "backward_ns": backward, "total_ns": forward + backward}
+    """Forward, backward and total nanoseconds per node, and how much of the total the collector took."""
+    forward, backward, collector = (result[key] * 1e9 / n for key in ("forward_s", "backward_s", "gc_s"))
+    return {"forward_ns": forward, "backward_ns": backward, "total_ns": forward + backward, "gc_ns": collector}
 
 
-def deep_chain_seconds(contender: Contender, n: int) -> float:
-    """Seconds for the forward and backward of y = y + 1.0 repeated n times (one run, no warm-up)."""
+def deep_chain(contender: Contender, n: int) -> dict[str, float]:
+    """Seconds for the forward and backward of y = y + 1.0 repeated n times, and the collector's share."""
     result = chain(contender, n, constants=True)
-    return result["forward_s"] + result["backward_s"]
+    return {"seconds": result["forward_s"] + result["backward_s"], "gc_seconds": result["gc_s"]}
 
 
 def sizes_for(smoke: bool) -> dict[str, int]:
