@@ -108,12 +108,16 @@ class Report:
                 continue
             lines += ["", f"Exercise {exercise.number} ({exercise.file}): {status}"]
             if status == NOT_ATTEMPTED:
-                lines.append(f"  {tests[0].message}")
+                lines += [f"  {message}" for message in dict.fromkeys(test.message for test in tests)]
                 continue
+            # Tests that failed the same way (one missing file, one syntax error) share one message.
+            groups: dict[tuple[str, str], list[TestResult]] = {}
             for test in tests:
                 if test.status != PASSED:
-                    lines.append(f"  {test.name} [{test.status}, 0/{_number(test.points)}]")
-                    lines += [f"    {line}".rstrip() for line in test.message.splitlines()]
+                    groups.setdefault((test.status, test.message), []).append(test)
+            for (test_status, message), group in groups.items():
+                lines += [f"  {test.name} [{test_status}, 0/{_number(test.points)}]" for test in group]
+                lines += [f"    {line}".rstrip() for line in message.splitlines()]
         lines += ["", *(f"Grader: {problem}" for problem in self.problems)] if self.problems else []
         return "\n".join(lines)
 
