@@ -24,13 +24,16 @@ from pathlib import Path
 
 import autograd
 from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES
-from autograd.exercises.plugin import EVENTS_VARIABLE, ONLY_VARIABLE, SKIP_VARIABLE
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a test may run; the reference solutions need milliseconds."""
 STARTUP_LIMIT = 120.0
 """Seconds pytest may take to start and collect the tests before the grader gives up."""
+# How this process talks to the plugin in the pytest subprocess, and the tests to the student's folder.
 STUDENT_DIR_VARIABLE = "BACKPROP_EXERCISES_DIR"
+EVENTS_VARIABLE = "BACKPROP_EXERCISES_EVENTS"
+SKIP_VARIABLE = "BACKPROP_EXERCISES_SKIP"
+ONLY_VARIABLE = "BACKPROP_EXERCISES_ONLY"
 PASSED, NOT_ATTEMPTED, TIMED_OUT, SKIPPED = "passed", "not attempted", "timed out", "skipped"
 
 
@@ -321,7 +324,11 @@ def grade(
     print(report.table())
     if json_path is not None:
         path = Path(json_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report.gradescope(), indent=2) + "\n", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report.gradescope(), indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            print(f"\nCould not write the Gradescope results to {path}: {error}", file=sys.stderr)
+            return 1
         print(f"\nGradescope results: {path}")
     return 0 if report.all_passed else 1

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-EVENTS_VARIABLE = "BACKPROP_EXERCISES_EVENTS"
-SKIP_VARIABLE = "BACKPROP_EXERCISES_SKIP"
-ONLY_VARIABLE = "BACKPROP_EXERCISES_ONLY"
+from autograd.exercises.grade import EVENTS_VARIABLE, ONLY_VARIABLE, SKIP_VARIABLE, STUDENT_DIR_VARIABLE
+
 MESSAGE_LINES = 20
 
 
@@ -73,7 +72,7 @@ class ResultWriter:
         )
         only = os.environ.get(ONLY_VARIABLE, "")
         self.only = {int(n) for n in only.split(",") if n}
-        student = os.environ.get("BACKPROP_EXERCISES_DIR")
+        student = os.environ.get(STUDENT_DIR_VARIABLE)
         self.student_folder = Path(student).resolve() if student else None
         self.outcomes: dict[str, dict] = {}
 

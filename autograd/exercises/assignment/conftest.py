@@ -15,10 +15,8 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
+from autograd.exercises.grade import STUDENT_DIR_VARIABLE
 from autograd.ops import OPS
-
-# The grader says where the student's files are; run by hand, they sit next to this file.
-STUDENT_DIR_VARIABLE = "BACKPROP_EXERCISES_DIR"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def student_folder() -> Path:
-    """The folder holding the student's exercise files."""
+    """The folder holding the student's exercise files: the grader says where; run by hand, this one."""
     return Path(os.environ.get(STUDENT_DIR_VARIABLE) or Path(__file__).resolve().parent).resolve()
 
 
