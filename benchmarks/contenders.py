@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -173,7 +174,26 @@ def torch_scalars() -> Contender | None:
     )
 
 
-def available() -> list[Contender]:
-    """Every contender that can run here: ours first, then the peers that are installed."""
-    found = [ours(), ours_nn(), micrograd(), baseline(), torch_scalars()]
-    return [c for c in found if c is not None]
+# Each engine by name, with the module it needs (None: always here). Ours comes first.
+FACTORIES: dict[str, tuple[Callable[[], Contender | None], str | None]] = {
+    "ours": (ours, "autograd"),
+    "ours (nn.MLP)": (ours_nn, "nn"),
+    "micrograd": (micrograd, "micrograd"),
+    "microgpt-style": (baseline, None),
+    "torch (scalars)": (torch_scalars, "torch"),
+}
+
+
+def installed() -> list[str]:
+    """The names of the engines that can run here, found without importing them."""
+    return [name for name, (_, module) in FACTORIES.items() if module is None or importlib.util.find_spec(module)]
+
+
+def load(name: str) -> Contender:
+    """The contender called `name`; raises LookupError if it is unknown or not installed."""
+    if name not in FACTORIES:
+        raise LookupError(f"unknown engine {name!r}; known: {', '.join(FACTORIES)}")
+    contender = FACTORIES[name][0]()
+    if contender is None:
+        raise LookupError(f"engine {name!r} is not installed")
+    return contender

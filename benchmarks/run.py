@@ -18,17 +18,21 @@ import contextlib
 import datetime
 import gc
 import json
+import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from benchmarks import workloads
-from benchmarks.contenders import Contender, available
+from benchmarks.contenders import Contender, installed, load
 
 OURS = "ours"
+WORKLOADS = ("moons_step", "chain", "chain_constants", "wide", "memory", "deep_chain")
 TARGETS_MOONS = {"micrograd": 15.0, "microgpt-style": 3.0, "torch (scalars)": 5.0}
 
 
@@ -77,41 +81,72 @@ def _timed(fn: Callable[[], Any]) -> Callable[[], tuple[float, Any]]:
     return run
 
 
-def run_all(contenders: list[Contender], smoke: bool, repeat: int, budget: float) -> dict[str, Any]:
-    """Every workload on every contender; returns the JSON-able results."""
-    sizes = workloads.sizes_for(smoke)
-    results: dict[str, dict[str, Any]] = {"moons_step": {}, "chain": {}, "chain_constants": {}, "wide": {}}
-    results["memory"] = {}
+def measure_contender(contender: Contender, sizes: dict[str, int], repeat: int, budget: float) -> dict[str, Any]:
+    """Every workload on one engine: {workload: measurement}."""
+    results: dict[str, Any] = {"moons_step": measure_moons(contender, sizes["moons_points"], repeat, budget)}
+    if contender.nn is not None:
+        return results  # the nn variant differs from ours only in how the training step is written
     n, w = sizes["chain"], sizes["wide"]
-    for c in contenders:
-        print(f"  {c.name}: moons", end="", flush=True)
-        results["moons_step"][c.name] = measure_moons(c, sizes["moons_points"], repeat, budget)
-        if c.nn is not None:
-            print()
-            continue  # the nn variant differs from ours only in the MLP
-        print(", chain", end="", flush=True)
-        results["chain"][c.name] = measure_graph(partial(workloads.chain, c, n), n, repeat, budget)
-        results["chain_constants"][c.name] = measure_graph(
-            partial(workloads.chain, c, n, constants=True), n, repeat, budget
-        )
-        print(", wide", end="", flush=True)
-        results["wide"][c.name] = measure_graph(partial(workloads.wide, c, w), w, repeat, budget)
-        print(", memory", flush=True)
-        if c.traceable:
-            gc.collect()
-            results["memory"][c.name] = {"status": "ok", **workloads.graph_memory(c, sizes["memory"])}
-        else:
-            results["memory"][c.name] = {"status": "unmeasured", "error": "tracemalloc cannot see C++ allocations"}
-    ours = next(c for c in contenders if c.name == OURS)
+    results["chain"] = measure_graph(partial(workloads.chain, contender, n), n, repeat, budget)
+    results["chain_constants"] = measure_graph(
+        partial(workloads.chain, contender, n, constants=True), n, repeat, budget
+    )
+    results["wide"] = measure_graph(partial(workloads.wide, contender, w), w, repeat, budget)
     gc.collect()
-    print(f"  {OURS}: deep chain of {sizes['deep_chain']:,}", flush=True)
-    results["deep_chain"] = {OURS: {"status": "ok", **workloads.deep_chain(ours, sizes["deep_chain"])}}
-    return {"sizes": sizes, "results": results}
+    if contender.traceable:
+        results["memory"] = {"status": "ok", **workloads.graph_memory(contender, sizes["memory"])}
+    else:
+        results["memory"] = {"status": "unmeasured", "error": "tracemalloc cannot see C++ allocations"}
+    if contender.name == OURS:
+        gc.collect()
+        results["deep_chain"] = {"status": "ok", **workloads.deep_chain(contender, sizes["deep_chain"])}
+    return results
+
+
+def run_worker(name: str, smoke: bool, repeat: int, budget: float) -> dict[str, Any]:
+    """Measure one engine in this process (the runner starts one process per engine)."""
+    contender = load(name)
+    results = measure_contender(contender, workloads.sizes_for(smoke), repeat, budget)
+    return {"name": name, "version": contender.version, "results": results}
+
+
+def run_isolated(name: str, smoke: bool, repeat: int, budget: float) -> dict[str, Any]:
+    """Measure one engine in a fresh Python process.
+
+    Each engine gets a heap of its own: importing torch alone adds ~150,000 objects that every
+    full garbage collection would otherwise walk while the other engines are timed.
+    """
+    command = [sys.executable, "-m", "benchmarks", "--worker", name, "--repeat", str(repeat), "--budget", str(budget)]
+    if smoke:
+        command.append("--smoke")
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        error = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"name": name, "version": "unknown", "failed": f"exit status {done.returncode}: {error}"}
+    return json.loads(done.stdout)
+
+
+def run_all(names: list[str], smoke: bool, repeat: int, budget: float) -> dict[str, Any]:
+    """Every workload on every engine, one process per engine; returns the JSON-able results."""
+    results: dict[str, dict[str, Any]] = {workload: {} for workload in WORKLOADS}
+    versions = {}
+    for name in names:
+        print(f"  measuring {name} ...", flush=True)
+        measured = run_isolated(name, smoke, repeat, budget)
+        versions[name] = measured["version"]
+        if "failed" in measured:
+            results["moons_step"][name] = {"status": "failed", "error": measured["failed"]}
+            continue
+        for workload, entry in measured["results"].items():
+            results[workload][name] = entry
+    return {"sizes": workloads.sizes_for(smoke), "versions": versions, "results": results}
 
 
 def _value(entry: dict[str, Any] | None, field: str) -> float | None:
     """A measured number, from the retry with a raised recursion limit if the default one crashed."""
-    if entry is None:
+    if entry is None or entry["status"] == "failed":
         return None
     if entry["status"] == "crashed":
         entry = entry.get("raised_limit", {})
@@ -167,6 +202,8 @@ def _cell(entry: dict[str, Any] | None, field: str, scale: float, digits: int) -
         return "-"
     if entry["status"] == "unmeasured":
         return "n/a"
+    if entry["status"] == "failed":
+        return "failed"
     if entry["status"] == "crashed":
         retry = _value(entry, field)
         return "RecursionError" if retry is None else f"{retry * scale:.{digits}f} (raised limit)"
@@ -226,13 +263,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="best of this many runs after a warm-up")
     parser.add_argument("--budget", type=float, default=8.0, help="stop repeating a slow measurement after S s")
     parser.add_argument("--engines", nargs="+", metavar="NAME", help="only these engines (ours always runs)")
+    parser.add_argument("--worker", metavar="NAME", help=argparse.SUPPRESS)  # one engine, JSON on stdout
     args = parser.parse_args(argv)
     repeat = 1 if args.smoke else args.repeat
-    contenders = [
-        c for c in available() if args.engines is None or c.name == OURS or c.name.split(" ")[0] in args.engines
-    ]
-    print(f"Engines: {', '.join(f'{c.name} {c.version}' for c in contenders)}; garbage collector on")
-    measured = run_all(contenders, args.smoke, repeat, args.budget)
+    if args.worker:
+        print(json.dumps(run_worker(args.worker, args.smoke, repeat, args.budget)))
+        return 0
+    names = [n for n in installed() if args.engines is None or n == OURS or n.split(" ")[0] in args.engines]
+    print(f"Engines: {', '.join(names)}; one process each, garbage collector on")
+    measured = run_all(names, args.smoke, repeat, args.budget)
     report: dict[str, Any] = {
         "meta": {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -241,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             "smoke": args.smoke,
             "repeat": repeat,
             "gc_enabled": gc.isenabled(),
-            "engines": {c.name: c.version for c in contenders},
+            "engines": measured.pop("versions"),
         },
         **measured,
     }

@@ -83,3 +83,8 @@ def test_moons_data_is_two_labelled_half_moons_and_reproducible():
 def test_pairwise_total_adds_every_value_once():
     assert pairwise_total([1.0, 2.0, 3.0, 4.0, 5.0]) == 15.0
     assert math.isclose(pairwise_total([0.1] * 7), 0.7)
+
+
+def test_an_engine_whose_process_fails_is_reported_not_fatal():
+    measured = run.run_isolated("no-such-engine", smoke=True, repeat=1, budget=1.0)
+    assert "LookupError" in measured["failed"] and "no-such-engine" in measured["failed"]
