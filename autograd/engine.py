@@ -199,7 +199,9 @@ def _lift(x: Operand) -> Value:
     """`x` itself if it is a Value, else a new leaf constant holding the number."""
     if isinstance(x, Value):
         return x
-    return _node("", (), _as_float(x, ""), ())
+    if type(x) is not float or not _isfinite(x):  # convert, or raise the error that explains why not
+        x = _as_float(x, "")
+    return _node("", (), x, ())
 
 
 def _node(op: str, parents: tuple[Value, ...], out: float, local: tuple) -> Value:

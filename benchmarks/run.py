@@ -260,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run each (for CI)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
-    parser.add_argument("--repeat", type=int, default=5, help="best of this many runs after a warm-up")
-    parser.add_argument("--budget", type=float, default=8.0, help="stop repeating a slow measurement after S s")
+    parser.add_argument("--repeat", type=int, default=7, help="best of this many runs after a warm-up")
+    parser.add_argument("--budget", type=float, default=15.0, help="stop repeating a slow measurement after S s")
     parser.add_argument("--engines", nargs="+", metavar="NAME", help="only these engines (ours always runs)")
     parser.add_argument("--worker", metavar="NAME", help=argparse.SUPPRESS)  # one engine, JSON on stdout
     args = parser.parse_args(argv)
