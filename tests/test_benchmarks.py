@@ -88,3 +88,12 @@ def test_pairwise_total_adds_every_value_once():
 def test_an_engine_whose_process_fails_is_reported_not_fatal():
     measured = run.run_isolated("no-such-engine", smoke=True, repeat=1, budget=1.0)
     assert "LookupError" in measured["failed"] and "no-such-engine" in measured["failed"]
+
+
+def test_rounds_keep_the_fastest_measurement_of_each_engine():
+    slow, fast = {"status": "ok", "seconds": 2.0}, {"status": "ok", "seconds": 1.0}
+    failed = {"status": "failed", "error": "exit status 1"}
+    assert run._better(slow, fast, "seconds") is fast and run._better(fast, slow, "seconds") is fast
+    assert run._better(failed, slow, "seconds") is slow and run._better(slow, failed, "seconds") is slow
+    crashed = {"status": "crashed", "raised_limit": {"total_ns": 5.0}}
+    assert run._better({"status": "ok", "total_ns": 9.0}, crashed, "total_ns") is crashed
