@@ -1,0 +1,224 @@
+"""A computational graph as DOT text: value boxes (label, data, grad) joined through op circles.
+
+Each non-leaf value gets a small op node (its symbol from the op table) between its
+parents and itself, the way the lecture draws it. A highlighted step stands out in
+colour, with its upstream gradient on the op -> value edge and each parent's local
+derivative and contribution on the parent -> op edges.
+
+Graphs with more than `max_nodes` values (an MLP's loss has thousands) are drawn as a
+summary instead: one box per (depth, op) group with counts and value ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from autograd.engine import Value, _reverse_topological
+from autograd.ops import OPS
+from autograd.steps import Step, fmt, steps
+
+MAX_NODES = 150
+HIGHLIGHT = "#d9480f"
+HIGHLIGHT_FILL = "#fff0e0"
+# The SVG class of highlighted elements, so a web page can scroll them into view.
+HIGHLIGHT_NODE = {
+    "style": '"filled,bold"',
+    "fillcolor": f'"{HIGHLIGHT_FILL}"',
+    "color": f'"{HIGHLIGHT}"',
+    "penwidth": "2",
+    "class": '"highlight"',
+}
+FONT = "Helvetica"
+
+
+def _record(text: str) -> str:
+    """Escape the characters that structure a record label."""
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(**attrs: str) -> str:
+    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
+
+
+def _header(rankdir: str) -> list[str]:
+    return [
+        "digraph backprop {",
+        f"  rankdir={rankdir}; bgcolor=white;",
+        f'  node [fontname="{FONT}", fontsize=12];',
+        f'  edge [fontname="{FONT}", fontsize=10, color="#555555"];',
+    ]
+
+
+def _find_step(output: Value, highlight: Step | Value | None) -> tuple[Value | None, Step | None]:
+    """The highlighted node and, if it is not a leaf, its step (built here when given a node)."""
+    if highlight is None:
+        return None, None
+    if isinstance(highlight, Step):
+        return highlight.node, highlight
+    if not highlight.parents:
+        return highlight, None
+    return highlight, next((s for s in steps(output) if s.node is highlight), None)
+
+
+def to_dot(
+    output: Value,
+    highlight: Step | Value | None = None,
+    rankdir: str = "LR",
+    decimals: int = 2,
+    grads: Mapping[Value, float] | None = None,
+    max_nodes: int = MAX_NODES,
+) -> str:
+    """DOT text for the graph of `output`.
+
+    `grads` replaces each node's `.grad` in the picture (the stepper shows the gradients
+    accumulated so far; a node missing from it shows `grad ?`).
+    """
+    order = _reverse_topological(output)
+    if len(order) > max_nodes:
+        return _summary_dot(order, highlight, rankdir, decimals, grads)
+    node_hi, step = _find_step(output, highlight)
+    lines = _header(rankdir)
+    for node in reversed(order):
+        vid = f"v{node._index}"
+        if grads is None:
+            grad_text = fmt(node.grad, decimals)
+        else:
+            grad_text = fmt(grads[node], decimals) if node in grads else "?"
+        fields = [f"data {fmt(node.data, decimals)}", f"grad {grad_text}"]
+        if node.label:
+            fields.insert(0, node.label)
+        style = {"shape": "record", "label": '"{ ' + " | ".join(_record(f) for f in fields) + ' }"'}
+        if node is node_hi:
+            style.update(HIGHLIGHT_NODE)
+        elif grads is not None and node not in grads:
+            style.update(fontcolor='"#888888"', color='"#aaaaaa"')
+        lines.append(f"  {vid} {_attrs(**style)};")
+        if not node.parents:
+            continue
+        oid = f"o{node._index}"
+        op_style = {"shape": "circle", "label": _quote(OPS[node.op].symbol), "margin": "0.02"}
+        edge_out: dict[str, str] = {}
+        if node is node_hi:
+            op_style.update(HIGHLIGHT_NODE, fillcolor=f'"{HIGHLIGHT}"', fontcolor="white")
+            if step is not None:
+                edge_out = _hi_edge(f"upstream {fmt(step.upstream, decimals)}")
+        lines.append(f"  {oid} {_attrs(**op_style)};")
+        lines.append(f"  {oid} -> {vid}" + (f" {_attrs(**edge_out)}" if edge_out else "") + ";")
+        for i, parent in enumerate(node.parents):
+            edge = {}
+            if node is node_hi and step is not None:
+                edge = _hi_edge(
+                    f"local {fmt(step.local[i], decimals)}\n"
+                    f"{fmt(step.upstream, decimals)} × {fmt(step.local[i], decimals)} = "
+                    f"{fmt(step.contributions[i], decimals)}"
+                )
+            lines.append(f"  v{parent._index} -> {oid}" + (f" {_attrs(**edge)}" if edge else "") + ";")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _hi_edge(label: str) -> dict[str, str]:
+    return {
+        "label": _quote(label),
+        "color": f'"{HIGHLIGHT}"',
+        "fontcolor": f'"{HIGHLIGHT}"',
+        "penwidth": "2.5",
+        "class": '"highlight"',
+    }
+
+
+def _range(xs: list[float], decimals: int) -> str:
+    lo, hi = min(xs), max(xs)
+    return fmt(lo, decimals) if lo == hi else f"{fmt(lo, decimals)} … {fmt(hi, decimals)}"
+
+
+def _summary_dot(
+    order: list[Value],
+    highlight: Step | Value | None,
+    rankdir: str,
+    decimals: int,
+    grads: Mapping[Value, float] | None,
+) -> str:
+    """One box per group of like nodes: ops grouped by (depth, op), leaves by the group they feed."""
+    depth: dict[Value, int] = {}
+    group: dict[Value, tuple] = {}
+    creation = order[::-1]
+    for node in creation:
+        if node.parents:
+            depth[node] = 1 + max(depth.get(p, 0) for p in node.parents)
+            group[node] = (depth[node], node.op)
+    for node in order:  # newest first, so a leaf joins the group of its newest consumer
+        for parent in node.parents:
+            if not parent.parents and parent not in group:
+                group[parent] = (0, "leaf", *group[node])
+    members: dict[tuple, list[Value]] = {}
+    for node in creation:
+        members.setdefault(group[node], []).append(node)
+    ids = {key: f"g{i}" for i, key in enumerate(members)}
+    edges: dict[tuple[str, str], int] = {}
+    for node in order:
+        for parent in node.parents:
+            pair = (ids[group[parent]], ids[group[node]])
+            edges[pair] = edges.get(pair, 0) + 1
+
+    node_hi = highlight.node if isinstance(highlight, Step) else highlight
+    total = sum(len(p) for n in order for p in [n.parents])
+    lines = _header(rankdir)
+    lines.append(
+        f"  label={_quote(f'summary of {len(order)} values and {total} edges (too many to draw one by one)')};"
+        " labelloc=t;"
+    )
+    for key, nodes in members.items():
+        grad_of = (lambda n: n.grad) if grads is None else (lambda n: grads.get(n, 0.0))
+        if key[1] == "leaf":
+            labels = [n.label for n in nodes if n.label]
+            shown = ", ".join(labels[:4]) + (" …" if len(labels) > 4 else "")
+            title = f"{len(nodes)} leaves" + (f": {shown}" if labels else "")
+        else:
+            title = f"{len(nodes)} × {OPS[key[1]].symbol}  ({key[1]}, depth {key[0]})"
+        fields = [title, f"data {_range([n.data for n in nodes], decimals)}"]
+        fields.append(f"grad {_range([grad_of(n) for n in nodes], decimals)}")
+        style = {"shape": "record", "label": '"{ ' + " | ".join(_record(f) for f in fields) + ' }"'}
+        if node_hi is not None and node_hi in nodes:
+            style.update(HIGHLIGHT_NODE)
+        lines.append(f"  {ids[key]} {_attrs(**style)};")
+    for (a, b), count in edges.items():
+        lines.append(f"  {a} -> {b} {_attrs(label=_quote(f'{count} edges' if count > 1 else '1 edge'))};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def grads_after(all_steps: list[Step], k: int) -> dict[Value, float]:
+    """The gradients a backward pass has accumulated once it has done steps 0..k (k = -1: only the seed)."""
+    if not all_steps:
+        return {}
+    acc: dict[Value, float] = {all_steps[0].node: 1.0}
+    for step in all_steps[: k + 1]:
+        for parent, c in zip(step.node.parents, step.contributions):
+            acc[parent] = acc.get(parent, 0.0) + c
+    return acc
+
+
+def step_dot(
+    output: Value,
+    all_steps: list[Step],
+    k: int,
+    rankdir: str = "LR",
+    decimals: int = 2,
+    max_nodes: int = MAX_NODES,
+) -> str:
+    """DOT for step `k` (0-based) of a step-through: that step highlighted.
+
+    A small graph shows the gradients accumulated so far, so they fill in as the pass
+    moves back; a summarised graph shows the final ones (its boxes only give ranges).
+    """
+    small = len(_reverse_topological(output)) <= max_nodes
+    grads = grads_after(all_steps, k if small else len(all_steps) - 1)
+    highlight = all_steps[k] if all_steps else None
+    return to_dot(output, highlight, rankdir, decimals, grads, max_nodes)
