@@ -34,7 +34,7 @@ def name(node: Value, decimals: int = DECIMALS) -> str:
     if node.label:
         return node.label
     if not node.parents:
-        return f"{node.data:g}"
+        return f"{node.data:.0f}" if node.data.is_integer() and abs(node.data) < 1e6 else fmt(node.data, decimals)
     return f"({OPS[node.op].symbol})"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from autograd import OPS, Step, Value, forward_steps, steps
 from autograd.__main__ import worked_example
-from autograd.steps import fmt
+from autograd.steps import fmt, name
 
 S = 1 / (1 + math.exp(-1))  # f = sigmoid(1)
 DSIG = S * (1 - S)  # 0.1966..., what reaches the linear part
@@ -153,3 +153,8 @@ def test_step_is_a_step_with_the_api_fields(circuit):
 )
 def test_numbers_round_to_two_places_without_hiding_tiny_ones(x, text):
     assert fmt(x) == text
+
+
+def test_a_constant_is_named_by_its_rounded_number():
+    x = Value(2.0, label="x")
+    assert [name(p) for p in (x * 0.806021 + 1).parents[0].parents] + [name((x + 1).parents[1])] == ["x", "0.81", "1"]

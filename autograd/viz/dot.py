@@ -49,7 +49,7 @@ def _attrs(**attrs: str) -> str:
 def _header(rankdir: str) -> list[str]:
     return [
         "digraph backprop {",
-        f"  rankdir={rankdir}; bgcolor=white;",
+        f'  rankdir={rankdir}; bgcolor=white; fontname="{FONT}";',
         f'  node [fontname="{FONT}", fontsize=12];',
         f'  edge [fontname="{FONT}", fontsize=10, color="#555555"];',
     ]
