@@ -119,3 +119,11 @@ def test_a_large_graph_is_summarised_by_depth_and_op():
 def test_max_nodes_decides_between_full_and_summary(f):
     assert "summary of 14 values" in to_dot(f, max_nodes=13)
     assert "summary" not in to_dot(f, max_nodes=14)
+
+
+def test_a_summary_highlights_the_group_of_the_highlighted_step():
+    loss = mlp_loss(batch=2)
+    relu_step = next(s for s in steps(loss) if s.op == "relu")
+    highlighted = [line for line in to_dot(loss, highlight=relu_step).splitlines() if 'class="highlight"' in line]
+    assert len(highlighted) == 1
+    assert "32 × relu  (relu, depth 4)" in highlighted[0]  # the second hidden layer, 16 neurons x 2 samples

@@ -20,7 +20,7 @@ from autograd.steps import Step, fmt, steps
 MAX_NODES = 150
 HIGHLIGHT = "#d9480f"
 HIGHLIGHT_FILL = "#fff0e0"
-# The SVG class of highlighted elements, so a web page can scroll them into view.
+# Highlighted elements also get the SVG class "highlight", so a web page can scroll them into view.
 HIGHLIGHT_NODE = {
     "style": '"filled,bold"',
     "fillcolor": f'"{HIGHLIGHT_FILL}"',
@@ -167,15 +167,15 @@ def _summary_dot(
             pair = (ids[group[parent]], ids[group[node]])
             edges[pair] = edges.get(pair, 0) + 1
 
-    node_hi = highlight.node if isinstance(highlight, Step) else highlight
-    total = sum(len(p) for n in order for p in [n.parents])
+    hi_key = group.get(highlight.node if isinstance(highlight, Step) else highlight)
+    total = sum(len(n.parents) for n in order)
+    grad_of = (lambda n: n.grad) if grads is None else (lambda n: grads.get(n, 0.0))
     lines = _header(rankdir)
     lines.append(
         f"  label={_quote(f'summary of {len(order)} values and {total} edges (too many to draw one by one)')};"
         " labelloc=t;"
     )
     for key, nodes in members.items():
-        grad_of = (lambda n: n.grad) if grads is None else (lambda n: grads.get(n, 0.0))
         if key[1] == "leaf":
             labels = [n.label for n in nodes if n.label]
             shown = ", ".join(labels[:4]) + (" …" if len(labels) > 4 else "")
@@ -185,7 +185,7 @@ def _summary_dot(
         fields = [title, f"data {_range([n.data for n in nodes], decimals)}"]
         fields.append(f"grad {_range([grad_of(n) for n in nodes], decimals)}")
         style = {"shape": "record", "label": '"{ ' + " | ".join(_record(f) for f in fields) + ' }"'}
-        if node_hi is not None and node_hi in nodes:
+        if key == hi_key:
             style.update(HIGHLIGHT_NODE)
         lines.append(f"  {ids[key]} {_attrs(**style)};")
     for (a, b), count in edges.items():

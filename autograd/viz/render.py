@@ -8,7 +8,6 @@ folder, or next to `sys.executable`, so it works in a venv that was never activa
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
@@ -59,12 +58,7 @@ def find_renderer() -> list[str]:
 
 def render(source: str, fmt: str = "svg") -> bytes:
     """Render DOT `source` to `fmt` ("svg" or "png") with the renderer `find_renderer()` picks."""
-    return _render(tuple(find_renderer()), fmt, source)
-
-
-@functools.lru_cache(maxsize=256)
-def _render(command: tuple[str, ...], fmt: str, source: str) -> bytes:
-    # Cached: the stepper and export_html redraw the same summary picture for many steps.
+    command = find_renderer()
     try:
         done = subprocess.run(
             [*command, f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=TIMEOUT, check=False
@@ -118,7 +112,7 @@ class Diagram:
         try:
             svg = self.svg()
         # Jupyter shows nothing at all when a display hook raises; the DOT text is better than that.
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             return {"text/plain": f"{error}\n\nDOT source (paste into any Graphviz viewer):\n{self.source}"}
         return {"image/svg+xml": svg, "text/plain": f"<Diagram: {self.source.count(chr(10))} lines of DOT>"}
 
