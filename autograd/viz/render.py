@@ -111,7 +111,7 @@ class Diagram:
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         try:
             svg = self.svg()
-        # Jupyter shows nothing at all when a display hook raises; the DOT text is better than that.
+        # A display hook that raises shows a traceback instead; the advice and the DOT text help more.
         except Exception as error:
             return {"text/plain": f"{error}\n\nDOT source (paste into any Graphviz viewer):\n{self.source}"}
         return {"image/svg+xml": svg, "text/plain": f"<Diagram: {self.source.count(chr(10))} lines of DOT>"}
