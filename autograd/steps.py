@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from autograd.engine import Value, _reverse_topological
+from autograd.engine import Value, _reverse_topological, grad
 from autograd.ops import OPS
 
 DECIMALS = 2
@@ -122,7 +122,29 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
     return f'<table class="backprop-steps"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-class Steps(list):
+class _Table(list):
+    """A list of steps that prints as a table: aligned text for `print`, HTML in Jupyter."""
+
+    HEADER: list[str] = []  # and each subclass defines rows(decimals)
+
+    def to_text(self, decimals: int = DECIMALS) -> str:
+        """The table as aligned plain text."""
+        return _text_table(self.HEADER, self.rows(decimals))
+
+    def to_html(self, decimals: int = DECIMALS) -> str:
+        """The table as an HTML `<table>`."""
+        return _html_table(self.HEADER, self.rows(decimals))
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+class Steps(_Table):
     """The backward pass as a list of `Step`s that prints as a table (text, and HTML in Jupyter)."""
 
     HEADER = ["#", "node", "op", "upstream", "parent", "input", "local", "contribution", "formula"]
@@ -148,24 +170,8 @@ class Steps(list):
                 )
         return out
 
-    def to_text(self, decimals: int = DECIMALS) -> str:
-        """The table as aligned plain text."""
-        return _text_table(self.HEADER, self.rows(decimals))
 
-    def to_html(self, decimals: int = DECIMALS) -> str:
-        """The table as an HTML `<table>`."""
-        return _html_table(self.HEADER, self.rows(decimals))
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-
-class ForwardSteps(list):
+class ForwardSteps(_Table):
     """The forward pass as a list of `ForwardStep`s that prints as a table."""
 
     HEADER = ["#", "node", "op", "inputs", "value"]
@@ -183,34 +189,6 @@ class ForwardSteps(list):
             for k, s in enumerate(self, start=1)
         ]
 
-    def to_text(self, decimals: int = DECIMALS) -> str:
-        """The table as aligned plain text."""
-        return _text_table(self.HEADER, self.rows(decimals))
-
-    def to_html(self, decimals: int = DECIMALS) -> str:
-        """The table as an HTML `<table>`."""
-        return _html_table(self.HEADER, self.rows(decimals))
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-
-def upstreams(output: Value) -> dict[Value, float]:
-    """d(output)/d(node) for every node of the graph, from the cached local derivatives."""
-    order = _reverse_topological(output)
-    upstream = dict.fromkeys(order, 0.0)
-    upstream[output] = 1.0
-    for node in order:
-        up = upstream[node]
-        for parent, local in zip(node.parents, node._local):
-            upstream[parent] += up * local
-    return upstream
-
 
 def steps(output: Value) -> Steps:
     """One `Step` per non-leaf node, in the order backward visits them (output first).
@@ -218,9 +196,10 @@ def steps(output: Value) -> Steps:
     >>> for step in steps(f): print(step)
     1/x at 1.37: upstream 1.00 × local -0.53 → (+) gets -0.53   [d(1/x)/dx = -1/x^2]
     """
-    upstream = upstreams(output)
+    order = _reverse_topological(output)
+    upstream = dict(zip(order, grad(output, order)))
     result = Steps()
-    for node in _reverse_topological(output):
+    for node in order:
         if not node.parents:
             continue
         up = upstream[node]
