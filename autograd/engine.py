@@ -67,6 +67,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
         except (ArithmeticError, ValueError) as error:
             raise _located(error, op, parents, (x, y)) from None
 
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op.name}__"
     return method
 
 
