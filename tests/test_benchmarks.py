@@ -97,3 +97,26 @@ def test_rounds_keep_the_fastest_measurement_of_each_engine():
     assert run._better(failed, slow, "seconds") is slow and run._better(slow, failed, "seconds") is slow
     crashed = {"status": "crashed", "raised_limit": {"total_ns": 5.0}}
     assert run._better({"status": "ok", "total_ns": 9.0}, crashed, "total_ns") is crashed
+
+
+def test_ratios_and_targets_read_peer_over_ours():
+    ok = {"status": "ok"}
+    results = {
+        "moons_step": {"ours": {**ok, "seconds": 0.05}, "micrograd": {**ok, "seconds": 1.0}},
+        "chain": {
+            "ours": {**ok, "total_ns": 900.0},
+            "micrograd": {"status": "crashed", "raised_limit": {"total_ns": 9_900.0}},
+        },
+        "chain_constants": {},
+        "wide": {},
+        "memory": {"ours": {**ok, "bytes_per_node": 200.0}, "micrograd": {**ok, "bytes_per_node": 500.0}},
+        "deep_chain": {"ours": {**ok, "seconds": 6.0}},
+    }
+    ratio = run.ratios(results)
+    assert ratio["moons_step"]["micrograd"] == 20.0 and ratio["chain"]["micrograd"] == 11.0
+    verdicts = {row["target"]: row["met"] for row in run.targets(results, ratio)}
+    assert verdicts["moons step, ours vs micrograd"] is True  # 20x >= 15x
+    assert verdicts["moons step, ours vs torch (scalars)"] is None  # torch not measured
+    assert verdicts["chain forward+backward ns/node"] is True and verdicts["chain vs micrograd"] is True
+    assert verdicts["1e6-deep chain forward+backward seconds"] is False  # 6 s is not < 5 s
+    assert verdicts["memory per node, fraction of micrograd"] is False  # 200/500 = 0.4 > 1/3
