@@ -134,7 +134,7 @@ def run_isolated(name: str, smoke: bool, repeat: int, budget: float) -> dict[str
     if done.returncode != 0:
         error = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"name": name, "version": "unknown", "failed": f"exit status {done.returncode}: {error}"}
-    return json.loads(done.stdout)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # the worker's JSON is its last line
 
 
 def _better(kept: dict[str, Any] | None, new: dict[str, Any], field: str) -> dict[str, Any]:
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeat = 1 if args.smoke else args.repeat
     if args.worker:
-        print(json.dumps(run_worker(args.worker, args.smoke, repeat, args.budget)))
+        print("\n" + json.dumps(run_worker(args.worker, args.smoke, repeat, args.budget)))
         return 0
     names = [n for n in installed() if args.engines is None or n == OURS or n.split(" ")[0] in args.engines]
     print(f"Engines: {', '.join(names)}; one process each, garbage collector on")
