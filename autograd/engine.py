@@ -206,7 +206,7 @@ def _lift(x: Operand) -> Value:
 
 
 def _node(op: str, parents: tuple[Value, ...], out: float, local: tuple) -> Value:
-    """A new node of the graph; every node the engine makes is made here (leaves by `__init__`)."""
+    """A new node of the graph: every node the engine makes is made here (a user's `Value(x)` by `__init__`)."""
     if not _isfinite(out):
         raise OverflowError("the result overflows a float")
     node = _new_value(Value)
