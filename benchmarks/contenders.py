@@ -83,20 +83,31 @@ def _scalar_sgd(params: Sequence[Any], lr: float) -> None:
         p.grad = 0.0
 
 
-def ours() -> Contender:
-    """Backprop Lab's engine with its n-ary nodes: one `dot` node per neuron, one `sum` node per total."""
-    from autograd import Value, add_n, dot
-
+def _scalar_engine(
+    name: str,
+    version: str,
+    value: Callable[[float], Any],
+    neuron: Callable[[Sequence[Any], Sequence[Any], Any], Any] = python_neuron,
+    total: Callable[[Sequence[Any]], Any] = pairwise_total,
+) -> Contender:
+    """A pure-Python engine whose `Value` has `.data`, `.grad` and `.backward()`: only leaf, neuron and sum differ."""
     return Contender(
-        name="ours",
-        version=_version("backprop-lab"),
-        leaf=Value,
-        neuron=dot,
-        total=add_n,
+        name=name,
+        version=version,
+        leaf=value,
+        neuron=neuron,
+        total=total,
         backward=lambda out: out.backward(),
         grad_of=lambda v: v.grad,
         sgd=_scalar_sgd,
     )
+
+
+def ours() -> Contender:
+    """Backprop Lab's engine with its n-ary nodes: one `dot` node per neuron, one `sum` node per total."""
+    from autograd import Value, add_n, dot
+
+    return _scalar_engine("ours", _version("backprop-lab"), Value, neuron=dot, total=add_n)
 
 
 def ours_nn() -> Contender | None:
@@ -117,32 +128,14 @@ def micrograd() -> Contender | None:
         from micrograd.engine import Value
     except ImportError:
         return None
-    return Contender(
-        name="micrograd",
-        version=_version("micrograd"),
-        leaf=Value,
-        neuron=python_neuron,
-        total=pairwise_total,
-        backward=lambda out: out.backward(),
-        grad_of=lambda v: v.grad,
-        sgd=_scalar_sgd,
-    )
+    return _scalar_engine("micrograd", _version("micrograd"), Value)
 
 
 def baseline() -> Contender:
     """The microgpt-style engine restated in `benchmarks.baseline`."""
     from benchmarks.baseline import Value
 
-    return Contender(
-        name="microgpt-style",
-        version="benchmarks.baseline",
-        leaf=Value,
-        neuron=python_neuron,
-        total=pairwise_total,
-        backward=lambda out: out.backward(),
-        grad_of=lambda v: v.grad,
-        sgd=_scalar_sgd,
-    )
+    return _scalar_engine("microgpt-style", "benchmarks.baseline", Value)
 
 
 def torch_scalars() -> Contender | None:
