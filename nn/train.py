@@ -83,18 +83,30 @@ def evaluate(
     metrics: Sequence[str] | Mapping[str, Metric] = ("accuracy",),
 ) -> dict[str, float]:
     """The mean loss and the metrics of `model` over every batch of `loader`, without training."""
-    threshold, functions = _threshold(model), _metric_functions(metrics)
+    return _epoch(model, loss_fn, loader, _metric_functions(metrics))
+
+
+def _epoch(
+    model: Module,
+    loss_fn: LossFn,
+    loader: Iterable[tuple[list, list]],
+    functions: dict[str, Metric],
+    on_batch: Callable[[Value], None] | None = None,
+) -> dict[str, float]:
+    """One pass over `loader`: the mean loss and each metric; `on_batch(loss)` runs after each batch's loss."""
+    threshold = _threshold(model)
     total, count, y_true, y_pred = 0.0, 0, [], []
     for xb, yb in loader:
         outputs = [model(x) for x in xb]
-        total += loss_fn(outputs, yb).data * len(xb)
+        loss = loss_fn(outputs, yb)
+        if on_batch is not None:
+            on_batch(loss)
+        total += loss.data * len(xb)
         count += len(xb)
         if functions:
             y_true += _classes(yb)
             y_pred += [to_label(o, threshold) for o in outputs]
-    results = {"loss": total / count}
-    results.update({name: fn(y_true, y_pred) for name, fn in functions.items()})
-    return results
+    return {"loss": total / count, **{name: fn(y_true, y_pred) for name, fn in functions.items()}}
 
 
 def _interactive() -> bool:
@@ -136,32 +148,26 @@ def fit(
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    threshold, functions = _threshold(model), _metric_functions(metrics)
+    functions = _metric_functions(metrics)
     history: History = {"loss": [], **{name: [] for name in functions}}
     bar = None
     if progress and _interactive():
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs * len(loader), unit="batch", desc="training")
+
+    def train_step(loss: Value) -> None:
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if bar is not None:
+            bar.update()
+
     try:
         for epoch in range(1, epochs + 1):
-            total, count, y_true, y_pred = 0.0, 0, [], []
-            for xb, yb in loader:
-                outputs = [model(x) for x in xb]
-                loss = loss_fn(outputs, yb)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                total += loss.data * len(xb)
-                count += len(xb)
-                if functions:
-                    y_true += _classes(yb)
-                    y_pred += [to_label(o, threshold) for o in outputs]
-                if bar is not None:
-                    bar.update()
-            logs = {"loss": total / count, **{name: fn(y_true, y_pred) for name, fn in functions.items()}}
+            logs = _epoch(model, loss_fn, loader, functions, train_step)
             if validation is not None:
-                logs.update({f"val_{k}": v for k, v in evaluate(model, loss_fn, validation, functions).items()})
+                logs.update({f"val_{k}": v for k, v in _epoch(model, loss_fn, validation, functions).items()})
             for name, value in logs.items():
                 history.setdefault(name, []).append(value)
             if bar is not None:
