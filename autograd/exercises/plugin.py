@@ -25,21 +25,15 @@ def _marker_arg(item: pytest.Item, name: str, default: object) -> object:
     return marker.args[0] if marker and marker.args else default
 
 
-def _is_not_attempted(error: BaseException | None) -> bool:
-    """True when the failure comes from an unsolved stub, anywhere in the exception chain."""
+def _stub_error(error: BaseException | None) -> NotImplementedError | None:
+    """The unsolved stub's NotImplementedError anywhere in the exception chain, or None."""
     seen = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, NotImplementedError):
-            return True
+            return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
-    return False
-
-
-def _not_attempted_message(error: BaseException) -> str:
-    while not isinstance(error, NotImplementedError):
-        error = error.__cause__ or error.__context__
-    return str(error) or "NotImplementedError"
+    return None
 
 
 def _message(call: pytest.CallInfo, student_folder: Path | None) -> str:
@@ -121,8 +115,9 @@ class ResultWriter:
         if report.skipped:
             state.update(status="skipped", message=str(report.longrepr[-1]) if report.longrepr else "skipped")
         elif report.failed and call.excinfo is not None:
-            if _is_not_attempted(call.excinfo.value):
-                state.update(status="not attempted", message=_not_attempted_message(call.excinfo.value))
+            stub = _stub_error(call.excinfo.value)
+            if stub is not None:
+                state.update(status="not attempted", message=str(stub) or "NotImplementedError")
             else:
                 status = "failed" if report.when == "call" else "error"
                 state.update(status=status, message=_message(call, self.student_folder))
