@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from nn.data import _linspace
 from nn.module import Module
-from nn.train import _threshold, to_label
+from nn.train import predict
 
 
 def _pyplot() -> Any:
@@ -36,7 +37,7 @@ def plot_history(history: dict[str, list[float]]) -> Any:
     plt = _pyplot()
     if not history.get("loss"):
         raise ValueError("plot_history needs a history with a non-empty 'loss' list, as nn.fit returns")
-    metric_names = [k for k in history if k not in ("loss", "val_loss") and not k.startswith("val_")]
+    metric_names = [k for k in history if k != "loss" and not k.startswith("val_")]
     fig, axes = plt.subplots(1, 2 if metric_names else 1, figsize=(10 if metric_names else 5, 3.5), squeeze=False)
     epochs = range(1, len(history["loss"]) + 1)
     groups = [("loss", ["loss"])] + ([("metric", metric_names)] if metric_names else [])
@@ -71,10 +72,8 @@ def plot_decision_boundary(
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x0, x1 = min(xs) - margin, max(xs) + margin
     y0, y1 = min(ys) - margin, max(ys) + margin
-    gx = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
-    gy = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
-    threshold = _threshold(model)
-    grid = [[to_label(model([a, b]), threshold) for a in gx] for b in gy]
+    gx, gy = _linspace(x0, x1, resolution), _linspace(y0, y1, resolution)
+    grid = [predict(model, [[a, b] for a in gx]) for b in gy]
     k = max(max(max(row) for row in grid), max(y)) + 1
     fig, ax = plt.subplots(figsize=(5, 4.5))
     ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in range(k + 1)], cmap="coolwarm", alpha=0.3)
