@@ -15,14 +15,14 @@ from pathlib import Path
 from autograd.engine import Value
 from autograd.steps import forward_steps, steps
 from autograd.viz.dot import MAX_NODES, step_dot
-from autograd.viz.render import RenderError, inline_svg, render
+from autograd.viz.render import RenderError, advice_html, inline_svg
 
 
 def _diagram_html(source: str, index: int) -> str:
     try:
-        svg = inline_svg(render(source, "svg").decode())
+        svg = inline_svg(source)
     except RenderError as error:
-        body = f"<pre>{html.escape(str(error))}\n\n{html.escape(source)}</pre>"
+        body = advice_html(error, source)
     else:
         # Each diagram's element ids get a prefix so that ids stay unique on the page.
         body = svg.replace(' id="', f' id="d{index}-')

@@ -8,6 +8,7 @@ folder, or next to `sys.executable`, so it works in a venv that was never activa
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
@@ -72,9 +73,15 @@ def render(source: str, fmt: str = "svg") -> bytes:
     return done.stdout
 
 
-def inline_svg(svg: str) -> str:
-    """The `<svg>` element alone, without the XML prolog and doctype, to embed in HTML."""
+def inline_svg(source: str) -> str:
+    """DOT `source` rendered as the `<svg>` element alone (no XML prolog or doctype), to embed in HTML."""
+    svg = render(source, "svg").decode()
     return svg[svg.index("<svg") :]
+
+
+def advice_html(error: RenderError, source: str) -> str:
+    """What a page shows in place of a diagram it could not render: the advice, then the DOT text."""
+    return f"<pre>{html.escape(str(error))}\n\n{html.escape(source)}</pre>"
 
 
 @dataclass

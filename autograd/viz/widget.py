@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from autograd.engine import Value
 from autograd.steps import steps
 from autograd.viz.dot import MAX_NODES, step_dot
-from autograd.viz.render import RenderError, inline_svg, render
+from autograd.viz.render import RenderError, advice_html, inline_svg
 
 
 class Stepper(widgets.VBox):
@@ -61,7 +61,7 @@ class Stepper(widgets.VBox):
             rankdir, decimals, max_nodes = self._style
             source = step_dot(self.output, self.steps, k - 1, rankdir, decimals, max_nodes)
             try:
-                self._svgs[k] = inline_svg(render(source, "svg").decode())
+                self._svgs[k] = inline_svg(source)
             except RenderError as error:
-                return f"<pre>{html.escape(str(error))}\n\n{html.escape(source)}</pre>"
+                return advice_html(error, source)
         return self._svgs[k]
