@@ -31,11 +31,14 @@ HIGHLIGHT_NODE = {
 FONT = "Helvetica"
 
 
-def _record(text: str) -> str:
-    """Escape the characters that structure a record label."""
-    for ch in '\\{}|<>"':
-        text = text.replace(ch, "\\" + ch)
-    return text
+def _record(fields: list[str]) -> str:
+    """A record label stacking `fields`, with the characters that structure a record escaped."""
+    escaped = []
+    for text in fields:
+        for ch in '\\{}|<>"':
+            text = text.replace(ch, "\\" + ch)
+        escaped.append(text)
+    return '"{ ' + " | ".join(escaped) + ' }"'
 
 
 def _quote(text: str) -> str:
@@ -93,7 +96,7 @@ def to_dot(
         fields = [f"data {fmt(node.data, decimals)}", f"grad {grad_text}"]
         if node.label:
             fields.insert(0, node.label)
-        style = {"shape": "record", "label": '"{ ' + " | ".join(_record(f) for f in fields) + ' }"'}
+        style = {"shape": "record", "label": _record(fields)}
         if node is node_hi:
             style.update(HIGHLIGHT_NODE)
         elif grads is not None and node not in grads:
@@ -184,7 +187,7 @@ def _summary_dot(
             title = f"{len(nodes)} × {OPS[key[1]].symbol}  ({key[1]}, depth {key[0]})"
         fields = [title, f"data {_range([n.data for n in nodes], decimals)}"]
         fields.append(f"grad {_range([grad_of(n) for n in nodes], decimals)}")
-        style = {"shape": "record", "label": '"{ ' + " | ".join(_record(f) for f in fields) + ' }"'}
+        style = {"shape": "record", "label": _record(fields)}
         if key == hi_key:
             style.update(HIGHLIGHT_NODE)
         lines.append(f"  {ids[key]} {_attrs(**style)};")
