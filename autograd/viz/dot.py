@@ -82,10 +82,21 @@ def to_dot(
     `grads` replaces each node's `.grad` in the picture (the stepper shows the gradients
     accumulated so far; a node missing from it shows `grad ?`).
     """
-    order = _reverse_topological(output)
+    return _dot(_reverse_topological(output), highlight, rankdir, decimals, grads, max_nodes)
+
+
+def _dot(
+    order: list[Value],
+    highlight: Step | Value | None,
+    rankdir: str,
+    decimals: int,
+    grads: Mapping[Value, float] | None,
+    max_nodes: int,
+) -> str:
+    """`to_dot` of the graph whose nodes are `order` (reverse topological, the output first)."""
     if len(order) > max_nodes:
         return _summary_dot(order, highlight, rankdir, decimals, grads)
-    node_hi, step = _find_step(output, highlight)
+    node_hi, step = _find_step(order[0], highlight)
     lines = _header(rankdir)
     for node in reversed(order):
         vid = f"v{node._index}"
@@ -221,7 +232,7 @@ def step_dot(
     A small graph shows the gradients accumulated so far, so they fill in as the pass
     moves back; a summarised graph shows the final ones (its boxes only give ranges).
     """
-    small = len(_reverse_topological(output)) <= max_nodes
-    grads = grads_after(all_steps, k if small else len(all_steps) - 1)
+    order = _reverse_topological(output)
+    grads = grads_after(all_steps, k if len(order) <= max_nodes else len(all_steps) - 1)
     highlight = all_steps[k] if all_steps else None
-    return to_dot(output, highlight, rankdir, decimals, grads, max_nodes)
+    return _dot(order, highlight, rankdir, decimals, grads, max_nodes)
