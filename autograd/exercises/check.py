@@ -24,6 +24,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """True when every test of the exercise passed."""
         return self.report.all_passed
 
     def __repr__(self) -> str:

@@ -52,6 +52,7 @@ class TestResult:
 
     @property
     def score(self) -> float:
+        """The points earned: all of them for a pass, none otherwise."""
         return self.points if self.status == PASSED else 0.0
 
     @property
@@ -70,14 +71,17 @@ class Report:
 
     @property
     def score(self) -> float:
+        """The points earned over every test."""
         return sum(test.score for test in self.tests)
 
     @property
     def max_score(self) -> float:
+        """The points the tests that could run here are worth."""
         return sum(test.max_score for test in self.tests)
 
     @property
     def all_passed(self) -> bool:
+        """True when some test counted, every counted test passed and nothing kept tests from running."""
         counted = [test for test in self.tests if test.status != SKIPPED]
         return bool(counted) and not self.problems and all(test.status == PASSED for test in counted)
 
