@@ -99,6 +99,17 @@ class GcClock:
         gc.callbacks.remove(self)
 
 
+def _forward_backward(contender: Contender, forward: Callable[[], Any]) -> dict[str, float]:
+    """Seconds for `forward()` to build a graph, for the backward pass from its output, and for the collector."""
+    with GcClock() as clock:
+        start = time.perf_counter()
+        out = forward()
+        built = time.perf_counter()
+        contender.backward(out)
+        done = time.perf_counter()
+    return {"forward_s": built - start, "backward_s": done - built, "gc_s": clock.seconds}
+
+
 def chain(contender: Contender, n: int, constants: bool = False) -> dict[str, float]:
     """Forward and backward of a chain n nodes deep: y = y + x (or y = y + 1.0 with `constants`).
 
@@ -106,37 +117,32 @@ def chain(contender: Contender, n: int, constants: bool = False) -> dict[str, fl
     scalar engine: two nodes per step, timed per step.
     """
     x = contender.leaf(0.5)
-    y = x
-    with GcClock() as clock:
-        start = time.perf_counter()
+
+    def forward() -> Any:
+        y = x
         if constants:
             for _ in range(n):
                 y = y + 1.0
         else:
             for _ in range(n):
                 y = y + x
-        built = time.perf_counter()
-        contender.backward(y)
-        done = time.perf_counter()
+        return y
+
+    result = _forward_backward(contender, forward)
     expected = 1.0 if constants else n + 1.0
     if not math.isclose(contender.grad_of(x), expected):
         raise AssertionError(f"{contender.name}: chain gradient {contender.grad_of(x)}, expected {expected}")
-    return {"forward_s": built - start, "backward_s": done - built, "gc_s": clock.seconds}
+    return result
 
 
 def wide(contender: Contender, n: int) -> dict[str, float]:
     """Forward and backward of a wide, shallow graph: the sum of n products a_i * b_i."""
     a = [contender.leaf(0.5 + i / n) for i in range(n)]
     b = [contender.leaf(2.0) for _ in range(n)]
-    with GcClock() as clock:
-        start = time.perf_counter()
-        out = contender.total([ai * bi for ai, bi in zip(a, b)])
-        built = time.perf_counter()
-        contender.backward(out)
-        done = time.perf_counter()
+    result = _forward_backward(contender, lambda: contender.total([ai * bi for ai, bi in zip(a, b)]))
     if not math.isclose(contender.grad_of(a[0]), 2.0):
         raise AssertionError(f"{contender.name}: wide gradient {contender.grad_of(a[0])}, expected 2.0")
-    return {"forward_s": built - start, "backward_s": done - built, "gc_s": clock.seconds}
+    return result
 
 
 def graph_memory(contender: Contender, n: int) -> dict[str, float]:
