@@ -217,7 +217,7 @@ def targets(results: dict[str, Any], ratio: dict[str, dict[str, float]]) -> list
     return rows
 
 
-def _cell(entry: dict[str, Any] | None, field: str, scale: float, digits: int) -> str:
+def _cell(entry: dict[str, Any] | None, field: str, digits: int) -> str:
     if entry is None:
         return "-"
     if entry["status"] == "unmeasured":
@@ -226,8 +226,8 @@ def _cell(entry: dict[str, Any] | None, field: str, scale: float, digits: int) -
         return "failed"
     if entry["status"] == "crashed":
         retry = _value(entry, field)
-        return "RecursionError" if retry is None else f"{retry * scale:.{digits}f} (raised limit)"
-    return f"{entry[field] * scale:.{digits}f}"
+        return "RecursionError" if retry is None else f"{retry:.{digits}f} (raised limit)"
+    return f"{entry[field]:.{digits}f}"
 
 
 def table(report: dict[str, Any]) -> str:
@@ -235,24 +235,24 @@ def table(report: dict[str, Any]) -> str:
     results, ratio = report["results"], report["ratios"]
     engines = list(dict.fromkeys(name for by_engine in results.values() for name in by_engine))
     rows = [
-        ("moons step (s)", "moons_step", "seconds", 1.0, 4),
-        ("chain y=y+x fwd (ns/node)", "chain", "forward_ns", 1.0, 0),
-        ("chain y=y+x bwd (ns/node)", "chain", "backward_ns", 1.0, 0),
-        ("chain y=y+x total (ns/node)", "chain", "total_ns", 1.0, 0),
-        ("  of which garbage collector", "chain", "gc_ns", 1.0, 0),
-        ("chain y=y+1.0 total (ns/step)", "chain_constants", "total_ns", 1.0, 0),
-        ("wide sum of products (ns/product)", "wide", "total_ns", 1.0, 0),
-        ("  of which garbage collector", "wide", "gc_ns", 1.0, 0),
-        ("memory (bytes/node)", "memory", "bytes_per_node", 1.0, 0),
-        ("deep chain y=y+1.0 (s)", "deep_chain", "seconds", 1.0, 2),
-        ("  of which garbage collector", "deep_chain", "gc_seconds", 1.0, 2),
+        ("moons step (s)", "moons_step", "seconds", 4),
+        ("chain y=y+x fwd (ns/node)", "chain", "forward_ns", 0),
+        ("chain y=y+x bwd (ns/node)", "chain", "backward_ns", 0),
+        ("chain y=y+x total (ns/node)", "chain", "total_ns", 0),
+        ("  of which garbage collector", "chain", "gc_ns", 0),
+        ("chain y=y+1.0 total (ns/step)", "chain_constants", "total_ns", 0),
+        ("wide sum of products (ns/product)", "wide", "total_ns", 0),
+        ("  of which garbage collector", "wide", "gc_ns", 0),
+        ("memory (bytes/node)", "memory", "bytes_per_node", 0),
+        ("deep chain y=y+1.0 (s)", "deep_chain", "seconds", 2),
+        ("  of which garbage collector", "deep_chain", "gc_seconds", 2),
     ]
     header = ["measurement", *engines]
     lines = [header]
-    for title, workload, field, scale, digits in rows:
+    for title, workload, field, digits in rows:
         cells = [title]
         for name in engines:
-            cell = _cell(results[workload].get(name), field, scale, digits)
+            cell = _cell(results[workload].get(name), field, digits)
             times = ratio.get(workload, {}).get(name)
             if times is not None and field in ("seconds", "total_ns", "bytes_per_node"):
                 cell += f" [{times:.1f}x]"
