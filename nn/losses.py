@@ -126,10 +126,16 @@ def bce_with_logits(logit: Any, target: Any) -> Value:
     return _mean([_bce_with_logits_one(z, t) for z, t in _pairs(logit, target, "bce_with_logits")])
 
 
-def _logsumexp(zs: list[Value]) -> Value:
-    """log(sum(e^z)) with the max subtracted first, so no exponent is positive."""
+def _shifted_exps(zs: list[Value]) -> tuple[list[Value], float]:
+    """e^(z - m) for each logit and m = max(z): with the max subtracted no exponent is positive."""
     m = max(z.data for z in zs)
-    return add_n([(z + -m).exp() for z in zs]).log() + m
+    return [(z + -m).exp() for z in zs], m
+
+
+def _logsumexp(zs: list[Value]) -> Value:
+    """log(sum(e^z)), computed as log(sum(e^(z - m))) + m."""
+    exps, m = _shifted_exps(zs)
+    return add_n(exps).log() + m
 
 
 def _logits(values: Sequence[Scalar], who: str) -> list[Value]:
@@ -140,9 +146,7 @@ def _logits(values: Sequence[Scalar], who: str) -> list[Value]:
 
 def softmax(values: Sequence[Scalar]) -> list[Value]:
     """e^z_i / sum_j e^z_j for a list of logits, the max subtracted first (finite at 1000)."""
-    zs = _logits(values, "softmax")
-    m = max(z.data for z in zs)
-    exps = [(z + -m).exp() for z in zs]
+    exps, _ = _shifted_exps(_logits(values, "softmax"))
     inverse_total = add_n(exps).recip()
     return [e * inverse_total for e in exps]
 
