@@ -158,6 +158,11 @@ def log_softmax(values: Sequence[Scalar]) -> list[Value]:
     return [z + minus_lse for z in zs]
 
 
+def _one_sample(logits: Any) -> bool:
+    """True unless `logits` is a batch: a non-empty list whose items are lists of logits."""
+    return not _is_batch(logits) or not logits or not _is_batch(logits[0])
+
+
 def _cross_entropy_one(logits: Sequence[Scalar], target: int) -> Value:
     zs = _logits(logits, "cross_entropy")
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(zs):
@@ -175,7 +180,7 @@ def cross_entropy(logits: Any, target: Any) -> Value:
     indices, for the batch mean). Its gradient is softmax(logits) - one_hot(target).
     Like `torch.nn.functional.cross_entropy`.
     """
-    if not _is_batch(logits) or not logits or not _is_batch(logits[0]):
+    if _one_sample(logits):
         return _cross_entropy_one(logits, target)
     return _mean([_cross_entropy_one(z, t) for z, t in _pairs(logits, target, "cross_entropy")])
 
@@ -199,7 +204,7 @@ def categorical_cross_entropy(logits: Any, one_hot: Any) -> Value:
     Same value as `cross_entropy(logits, index)` when `one_hot` has a 1 at `index`; a
     list of samples gives the batch mean.
     """
-    if not _is_batch(logits) or not logits or not _is_batch(logits[0]):
+    if _one_sample(logits):
         return _categorical_one(logits, one_hot)
     return _mean([_categorical_one(z, y) for z, y in _pairs(logits, one_hot, "categorical_cross_entropy")])
 
