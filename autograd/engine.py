@@ -34,15 +34,26 @@ LOG, POW, TANH, RELU, SIGMOID = OPS["log"], OPS["pow"], OPS["tanh"], OPS["relu"]
 LEAKY_RELU, SUM, DOT = OPS["leaky_relu"], OPS["sum"], OPS["dot"]
 
 
+def _is_numpy_bool(data: object) -> bool:
+    """numpy's bool scalar, the one numpy scalar that is not a `numbers.Real` (checked without importing numpy)."""
+    return type(data).__module__ == "numpy" and type(data).__name__ in ("bool", "bool_")
+
+
 def _as_float(data: object, label: str) -> float:
     """Check and convert what a user passes as `Value(data)`."""
     if type(data) is not float:
-        if not isinstance(data, numbers.Real):
+        if not isinstance(data, numbers.Real) and not _is_numpy_bool(data):
             raise TypeError(
                 f"Value data must be a real number (int, float, bool or numpy scalar), "
                 f"got {type(data).__name__}: {data!r}" + (f" for {label!r}" if label else "")
             )
-        data = float(data)
+        try:
+            data = float(data)
+        except OverflowError:
+            raise ValueError(
+                f"Value data is too large for a float (beyond about 1.8e308), got {type(data).__name__}"
+                + (f" for {label!r}" if label else "")
+            ) from None
     if not _isfinite(data):
         raise ValueError(f"Value data must be finite, got {data}" + (f" for {label!r}" if label else ""))
     return data

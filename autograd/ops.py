@@ -61,7 +61,10 @@ def _pow(x: float, n: float) -> float:
         raise ValueError(f"a negative base ({x}) to the non-integer power {n} is not a real number")
     if x == 0.0 and n < 0:
         raise ZeroDivisionError(f"0 to the negative power {n} is division by zero")
-    return x**n
+    try:
+        return x**n
+    except OverflowError:
+        raise OverflowError("the result overflows a float") from None
 
 
 def _pow_local(x: Any, n: float, out: Any) -> tuple:

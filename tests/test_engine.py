@@ -291,6 +291,19 @@ def test_bools_and_numpy_scalars_are_accepted_as_floats():
     assert isinstance(y, Value) and y.data == 6.0
 
 
+def test_numpy_bool_scalars_are_accepted_as_floats():
+    np = pytest.importorskip("numpy")
+    assert Value(np.bool_(True)).data == 1.0 and Value(np.bool_(False)).data == 0.0
+    assert type(Value(np.bool_(True)).data) is float
+
+
+def test_an_int_too_large_for_a_float_raises_value_error_naming_the_label():
+    with pytest.raises(ValueError, match="too large.*'n'"):
+        Value(10**400, label="n")
+    with pytest.raises(ValueError, match="too large"):
+        Value(2.0) + 10**400
+
+
 def test_label_must_be_a_string():
     with pytest.raises(TypeError, match="label"):
         Value(1.0, label=3)
