@@ -42,6 +42,11 @@ def _as_inputs(x: Sequence, nin: int, who: str) -> list[Value]:
     return [v if isinstance(v, Value) else Value(v) for v in x]
 
 
+def _floats(x: Sequence) -> list[float]:
+    """One sample's numbers as floats, whether given as numbers or as Values (the perceptron has no graph)."""
+    return [float(getattr(xi, "data", xi)) for xi in x]
+
+
 class Neuron(Module):
     """activation(w . x + b) for one sample x of `nin` numbers.
 
@@ -211,7 +216,7 @@ class Perceptron(Module):
 
     def forward(self, x: Sequence) -> int:
         _check_sample(x, self.nin, "Perceptron")
-        total = sum(w.data * float(getattr(xi, "data", xi)) for w, xi in zip(self.w, x)) + self.b.data
+        total = sum(w.data * xi for w, xi in zip(self.w, _floats(x))) + self.b.data
         return 1 if total > 0.0 else 0
 
     def update(self, x: Sequence, target: int, lr: float = 1.0) -> int:
@@ -220,8 +225,8 @@ class Perceptron(Module):
             raise ValueError(f"Perceptron targets are 0 or 1, got {target!r}")
         error = target - self(x)
         if error:
-            for w, xi in zip(self.w, x):
-                w.data += lr * error * float(getattr(xi, "data", xi))
+            for w, xi in zip(self.w, _floats(x)):
+                w.data += lr * error * xi
             self.b.data += lr * error
         return error
 
