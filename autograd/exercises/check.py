@@ -9,9 +9,9 @@ from pathlib import Path
 from types import ModuleType
 
 from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES, parse_exercise
-from autograd.exercises.grade import PASSED, Report, run_tests
+from autograd.exercises.grade import NOT_ATTEMPTED, PASSED, Report, run_tests
 
-_COLOURS = {PASSED: "#1a7f37", "not attempted": "#6e7781"}
+_COLOURS = {PASSED: "#1a7f37", NOT_ATTEMPTED: "#6e7781"}
 
 
 class CheckResult:

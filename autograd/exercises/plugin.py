@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from autograd.exercises.grade import EVENTS_VARIABLE, ONLY_VARIABLE, SKIP_VARIABLE, STUDENT_DIR_VARIABLE
+from autograd.exercises.grade import (
+    EVENTS_VARIABLE,
+    NOT_ATTEMPTED,
+    ONLY_VARIABLE,
+    PASSED,
+    SKIP_VARIABLE,
+    SKIPPED,
+    STUDENT_DIR_VARIABLE,
+)
 
 MESSAGE_LINES = 20
 
@@ -23,6 +31,11 @@ MESSAGE_LINES = 20
 def _marker_arg(item: pytest.Item, name: str, default: object) -> object:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
+
+
+def _passing() -> dict[str, str]:
+    """A test's outcome until one of its reports says otherwise."""
+    return {"status": PASSED, "message": ""}
 
 
 def _stub_error(error: BaseException | None) -> NotImplementedError | None:
@@ -102,22 +115,22 @@ class ResultWriter:
             self.write(event="collect_error", path=report.nodeid, message=str(report.longrepr)[-2000:])
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self.outcomes[nodeid] = {"status": "passed", "message": ""}
+        self.outcomes[nodeid] = _passing()
         self.write(event="start", id=nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         report = outcome.get_result()
-        state = self.outcomes.setdefault(item.nodeid, {"status": "passed", "message": ""})
-        if state["status"] != "passed":
+        state = self.outcomes.setdefault(item.nodeid, _passing())
+        if state["status"] != PASSED:
             return
         if report.skipped:
-            state.update(status="skipped", message=str(report.longrepr[-1]) if report.longrepr else "skipped")
+            state.update(status=SKIPPED, message=str(report.longrepr[-1]) if report.longrepr else "skipped")
         elif report.failed and call.excinfo is not None:
             stub = _stub_error(call.excinfo.value)
             if stub is not None:
-                state.update(status="not attempted", message=str(stub) or "NotImplementedError")
+                state.update(status=NOT_ATTEMPTED, message=str(stub) or "NotImplementedError")
             else:
                 status = "failed" if report.when == "call" else "error"
                 state.update(status=status, message=_message(call, self.student_folder))
@@ -125,7 +138,7 @@ class ResultWriter:
             state.update(status="failed", message=str(report.longrepr)[-2000:])
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        self.write(event="result", id=nodeid, **self.outcomes.pop(nodeid, {"status": "passed", "message": ""}))
+        self.write(event="result", id=nodeid, **self.outcomes.pop(nodeid, _passing()))
 
 
 def pytest_configure(config: pytest.Config) -> None:
