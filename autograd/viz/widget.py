@@ -23,7 +23,7 @@ class Stepper(widgets.VBox):
     def __init__(self, output: Value, rankdir: str = "LR", decimals: int = 2, max_nodes: int = MAX_NODES) -> None:
         self.output = output
         self.steps = steps(output)
-        self._style = (rankdir, decimals, max_nodes)
+        self._rankdir, self._decimals, self._max_nodes = rankdir, decimals, max_nodes
         self._svgs: dict[int, str] = {}
         n = len(self.steps)
         self.slider = widgets.IntSlider(
@@ -50,7 +50,7 @@ class Stepper(widgets.VBox):
         k = self.slider.value
         step = self.steps[k - 1]
         self.detail.value = f"<h4>Step {k} of {len(self.steps)}: {html.escape(step.op)}</h4>" + step.to_html(
-            self._style[1]
+            self._decimals
         )
         self.prev_button.disabled = k == self.slider.min
         self.next_button.disabled = k == self.slider.max
@@ -58,8 +58,7 @@ class Stepper(widgets.VBox):
 
     def _svg(self, k: int) -> str:
         if k not in self._svgs:
-            rankdir, decimals, max_nodes = self._style
-            source = step_dot(self.output, self.steps, k - 1, rankdir, decimals, max_nodes)
+            source = step_dot(self.output, self.steps, k - 1, self._rankdir, self._decimals, self._max_nodes)
             try:
                 self._svgs[k] = inline_svg(source)
             except RenderError as error:
