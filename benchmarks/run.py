@@ -286,13 +286,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="go through all engines this many times")
     parser.add_argument("--worker", metavar="NAME", help=argparse.SUPPRESS)  # one engine, JSON on stdout
     args = parser.parse_args(argv)
-    repeat = 1 if args.smoke else args.repeat
+    repeat, rounds = (1, 1) if args.smoke else (args.repeat, args.rounds)
     if args.worker:
         print("\n" + json.dumps(run_worker(args.worker, args.smoke, repeat, args.budget)))
         return 0
     names = [n for n in installed() if args.engines is None or n == OURS or n.split(" ")[0] in args.engines]
     print(f"Engines: {', '.join(names)}; one process each, garbage collector on")
-    measured = run_all(names, args.smoke, repeat, args.budget, 1 if args.smoke else args.rounds)
+    measured = run_all(names, args.smoke, repeat, args.budget, rounds)
     report: dict[str, Any] = {
         "meta": {
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "smoke": args.smoke,
             "repeat": repeat,
-            "rounds": 1 if args.smoke else args.rounds,
+            "rounds": rounds,
             "gc_enabled": gc.isenabled(),
             "engines": measured.pop("versions"),
         },
