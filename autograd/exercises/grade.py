@@ -96,22 +96,21 @@ class Report:
 
     def table(self) -> str:
         """The per-exercise score table, then what went wrong, one test at a time."""
+        graded = [
+            (exercise, tests, self.exercise_status(exercise.number))
+            for exercise in EXERCISES
+            if (tests := [test for test in self.tests if test.exercise == exercise.number])
+        ]
         lines = [f"Grading {self.folder}", "", f"{'Exercise':<58}{'Points':>9}"]
-        for exercise in EXERCISES:
-            tests = [test for test in self.tests if test.exercise == exercise.number]
-            if not tests:
-                continue
+        for exercise, tests, status in graded:
             score, worth = sum(t.score for t in tests), sum(t.max_score for t in tests)
-            status = self.exercise_status(exercise.number)
             note = "" if status == PASSED else f"   {status}"
             lines.append(
                 f"{exercise.number:>2}  {exercise.title:<54}{_number(score):>4} / {_number(worth):<3}{note}".rstrip()
             )
         lines.append(f"{'Total':<58}{_number(self.score):>4} / {_number(self.max_score)}")
-        for exercise in EXERCISES:
-            status = self.exercise_status(exercise.number)
-            tests = [test for test in self.tests if test.exercise == exercise.number]
-            if not tests or status == PASSED:
+        for exercise, tests, status in graded:
+            if status == PASSED:
                 continue
             lines += ["", f"Exercise {exercise.number} ({exercise.file}): {status}"]
             if status == NOT_ATTEMPTED:
