@@ -8,7 +8,7 @@ import pytest
 from autograd import OPS, Value, add_n, dot, draw, steps
 from autograd.__main__ import worked_example
 from autograd.engine import _reverse_topological
-from autograd.viz.dot import HIGHLIGHT, grads_after, step_dot, to_dot
+from autograd.viz.dot import HIGHLIGHT, grads_after, step_dots, to_dot
 
 
 def mlp_loss(batch: int, seed: int = 0) -> Value:
@@ -91,10 +91,10 @@ def test_record_characters_in_labels_are_escaped():
 
 
 def test_gradients_fill_in_step_by_step(f):
-    all_steps = steps(f)
-    first = record_labels(step_dot(f, all_steps, 0))
+    sources = step_dots(f, steps(f))
+    first = record_labels(sources[0])
     assert "w0 | data 2.00 | grad ?" in first and "data 1.37 | grad -0.53" in first
-    last = record_labels(step_dot(f, all_steps, len(all_steps) - 1))
+    last = record_labels(sources[-1])
     assert "w0 | data 2.00 | grad -0.20" in last
 
 
@@ -127,3 +127,15 @@ def test_a_summary_highlights_the_group_of_the_highlighted_step():
     highlighted = [line for line in to_dot(loss, highlight=relu_step).splitlines() if 'class="highlight"' in line]
     assert len(highlighted) == 1
     assert "32 × relu  (relu, depth 4)" in highlighted[0]  # the second hidden layer, 16 neurons x 2 samples
+
+
+def test_a_summarised_step_through_marks_each_steps_group_and_shares_the_rest():
+    loss = mlp_loss(batch=4)
+    all_steps = steps(loss)
+    sources = step_dots(loss, all_steps)
+    assert len(sources) == len(all_steps)
+    assert all(source.count('class="highlight"') == 1 for source in sources)
+    # Steps at nodes of one (depth, op) group draw the same picture: 64 dot nodes at depth 1, one diagram.
+    depth_one_dots = {source for step, source in zip(all_steps, sources) if step.op == "dot" and len(step.inputs) == 5}
+    assert len(depth_one_dots) == 1
+    assert len(set(sources)) < 20

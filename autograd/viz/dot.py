@@ -95,7 +95,7 @@ def _dot(
 ) -> str:
     """`to_dot` of the graph whose nodes are `order` (reverse topological, the output first)."""
     if len(order) > max_nodes:
-        return _summary_dot(order, highlight, rankdir, decimals, grads)
+        return _Summary(order, grads, decimals).dot(highlight, rankdir)
     node_hi, step = _find_step(order[0], highlight)
     lines = _header(rankdir)
     for node in reversed(order):
@@ -152,60 +152,62 @@ def _range(xs: list[float], decimals: int) -> str:
     return fmt(lo, decimals) if lo == hi else f"{fmt(lo, decimals)} … {fmt(hi, decimals)}"
 
 
-def _summary_dot(
-    order: list[Value],
-    highlight: Step | Value | None,
-    rankdir: str,
-    decimals: int,
-    grads: Mapping[Value, float] | None,
-) -> str:
-    """One box per group of like nodes: ops grouped by (depth, op), leaves by the group they feed."""
-    depth: dict[Value, int] = {}
-    group: dict[Value, tuple] = {}
-    creation = order[::-1]
-    for node in creation:
-        if node.parents:
-            depth[node] = 1 + max(depth.get(p, 0) for p in node.parents)
-            group[node] = (depth[node], node.op)
-    for node in order:  # newest first, so a leaf joins the group of its newest consumer
-        for parent in node.parents:
-            if not parent.parents and parent not in group:
-                group[parent] = (0, "leaf", *group[node])
-    members: dict[tuple, list[Value]] = {}
-    for node in creation:
-        members.setdefault(group[node], []).append(node)
-    ids = {key: f"g{i}" for i, key in enumerate(members)}
-    edges: dict[tuple[str, str], int] = {}
-    for node in order:
-        for parent in node.parents:
-            pair = (ids[group[parent]], ids[group[node]])
-            edges[pair] = edges.get(pair, 0) + 1
+class _Summary:
+    """A large graph as one box per group of like nodes: ops grouped by (depth, op), leaves by the group they feed.
 
-    hi_key = group.get(highlight.node if isinstance(highlight, Step) else highlight)
-    total = sum(len(n.parents) for n in order)
-    grad_of = (lambda n: n.grad) if grads is None else (lambda n: grads.get(n, 0.0))
-    lines = _header(rankdir)
-    lines.append(
-        f"  label={_quote(f'summary of {len(order)} values and {total} edges (too many to draw one by one)')};"
-        " labelloc=t;"
-    )
-    for key, nodes in members.items():
-        if key[1] == "leaf":
-            labels = [n.label for n in nodes if n.label]
-            shown = ", ".join(labels[:4]) + (" …" if len(labels) > 4 else "")
-            title = f"{len(nodes)} leaves" + (f": {shown}" if labels else "")
-        else:
-            title = f"{len(nodes)} × {OPS[key[1]].symbol}  ({key[1]}, depth {key[0]})"
-        fields = [title, f"data {_range([n.data for n in nodes], decimals)}"]
-        fields.append(f"grad {_range([grad_of(n) for n in nodes], decimals)}")
-        style = {"shape": "record", "label": _record(fields)}
-        if key == hi_key:
-            style.update(HIGHLIGHT_NODE)
-        lines.append(f"  {ids[key]} {_attrs(**style)};")
-    for (a, b), count in edges.items():
-        lines.append(f"  {a} -> {b} {_attrs(label=_quote(f'{count} edges' if count > 1 else '1 edge'))};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    The grouping and the boxes' texts are computed once; `dot(highlight)` then only marks the
+    highlighted node's group, so a step-through of thousands of steps stays linear.
+    """
+
+    def __init__(self, order: list[Value], grads: Mapping[Value, float] | None, decimals: int) -> None:
+        depth: dict[Value, int] = {}
+        self.group: dict[Value, tuple] = {}
+        creation = order[::-1]
+        for node in creation:
+            if node.parents:
+                depth[node] = 1 + max(depth.get(p, 0) for p in node.parents)
+                self.group[node] = (depth[node], node.op)
+        for node in order:  # newest first, so a leaf joins the group of its newest consumer
+            for parent in node.parents:
+                if not parent.parents and parent not in self.group:
+                    self.group[parent] = (0, "leaf", *self.group[node])
+        members: dict[tuple, list[Value]] = {}
+        for node in creation:
+            members.setdefault(self.group[node], []).append(node)
+        self.ids = {key: f"g{i}" for i, key in enumerate(members)}
+        self.edges: dict[tuple[str, str], int] = {}
+        for node in order:
+            for parent in node.parents:
+                pair = (self.ids[self.group[parent]], self.ids[self.group[node]])
+                self.edges[pair] = self.edges.get(pair, 0) + 1
+        total = sum(len(n.parents) for n in order)
+        self.title = f"summary of {len(order)} values and {total} edges (too many to draw one by one)"
+        grad_of = (lambda n: n.grad) if grads is None else (lambda n: grads.get(n, 0.0))
+        self.boxes: dict[tuple, str] = {}
+        for key, nodes in members.items():
+            if key[1] == "leaf":
+                labels = [n.label for n in nodes if n.label]
+                shown = ", ".join(labels[:4]) + (" …" if len(labels) > 4 else "")
+                title = f"{len(nodes)} leaves" + (f": {shown}" if labels else "")
+            else:
+                title = f"{len(nodes)} × {OPS[key[1]].symbol}  ({key[1]}, depth {key[0]})"
+            data = f"data {_range([n.data for n in nodes], decimals)}"
+            self.boxes[key] = _record([title, data, f"grad {_range([grad_of(n) for n in nodes], decimals)}"])
+
+    def dot(self, highlight: Step | Value | None, rankdir: str) -> str:
+        """DOT text of the summary, the group holding the highlighted node marked."""
+        hi_key = self.group.get(highlight.node if isinstance(highlight, Step) else highlight)
+        lines = _header(rankdir)
+        lines.append(f"  label={_quote(self.title)}; labelloc=t;")
+        for key, label in self.boxes.items():
+            style = {"shape": "record", "label": label}
+            if key == hi_key:
+                style.update(HIGHLIGHT_NODE)
+            lines.append(f"  {self.ids[key]} {_attrs(**style)};")
+        for (a, b), count in self.edges.items():
+            lines.append(f"  {a} -> {b} {_attrs(label=_quote(f'{count} edges' if count > 1 else '1 edge'))};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
 
 
 def grads_after(all_steps: list[Step], k: int) -> dict[Value, float]:
@@ -219,20 +221,23 @@ def grads_after(all_steps: list[Step], k: int) -> dict[Value, float]:
     return acc
 
 
-def step_dot(
+def step_dots(
     output: Value,
     all_steps: list[Step],
-    k: int,
     rankdir: str = "LR",
     decimals: int = 2,
     max_nodes: int = MAX_NODES,
-) -> str:
-    """DOT for step `k` (0-based) of a step-through: that step highlighted.
+) -> list[str]:
+    """DOT for every step of a step-through (`all_steps` of `output`), each with its step highlighted.
 
     A small graph shows the gradients accumulated so far, so they fill in as the pass
-    moves back; a summarised graph shows the final ones (its boxes only give ranges).
+    moves back; a summarised graph shows the final ones (its boxes only give ranges) and
+    is grouped once for all steps.
     """
     order = _reverse_topological(output)
-    grads = grads_after(all_steps, k if len(order) <= max_nodes else len(all_steps) - 1)
-    highlight = all_steps[k] if all_steps else None
-    return _dot(order, highlight, rankdir, decimals, grads, max_nodes)
+    if len(order) > max_nodes:
+        summary = _Summary(order, grads_after(all_steps, len(all_steps) - 1), decimals)
+        return [summary.dot(step, rankdir) for step in all_steps]
+    return [
+        _dot(order, step, rankdir, decimals, grads_after(all_steps, k), max_nodes) for k, step in enumerate(all_steps)
+    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograd.engine import Value
 from autograd.steps import forward_steps, steps
-from autograd.viz.dot import MAX_NODES, step_dot
+from autograd.viz.dot import MAX_NODES, step_dots
 from autograd.viz.render import RenderError, advice_html, inline_svg
 
 
@@ -46,8 +46,7 @@ def export_html(
     all_steps = steps(output)
     diagram_of: dict[str, int] = {}
     sections = []
-    for k, step in enumerate(all_steps):
-        source = step_dot(output, all_steps, k, rankdir, decimals, max_nodes)
+    for k, (step, source) in enumerate(zip(all_steps, step_dots(output, all_steps, rankdir, decimals, max_nodes))):
         index = diagram_of.setdefault(source, len(diagram_of))
         sections.append(
             f'<section class="step" data-diagram="{index}" hidden>'

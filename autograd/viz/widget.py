@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from autograd.engine import Value
 from autograd.steps import steps
-from autograd.viz.dot import MAX_NODES, step_dot
+from autograd.viz.dot import MAX_NODES, step_dots
 from autograd.viz.render import RenderError, advice_html, inline_svg
 
 
@@ -23,7 +23,8 @@ class Stepper(widgets.VBox):
     def __init__(self, output: Value, rankdir: str = "LR", decimals: int = 2, max_nodes: int = MAX_NODES) -> None:
         self.output = output
         self.steps = steps(output)
-        self._rankdir, self._decimals, self._max_nodes = rankdir, decimals, max_nodes
+        self._decimals = decimals
+        self._sources = step_dots(output, self.steps, rankdir, decimals, max_nodes)
         self._svgs: dict[int, str] = {}
         n = len(self.steps)
         self.slider = widgets.IntSlider(
@@ -58,7 +59,7 @@ class Stepper(widgets.VBox):
 
     def _svg(self, k: int) -> str:
         if k not in self._svgs:
-            source = step_dot(self.output, self.steps, k - 1, self._rankdir, self._decimals, self._max_nodes)
+            source = self._sources[k - 1]
             try:
                 self._svgs[k] = inline_svg(source)
             except RenderError as error:
