@@ -1,102 +1,41 @@
-"""`Value`, the reverse-mode backward pass, `grad` and `gradcheck`.
+"""`Value`, the backward pass, `grad` and `gradcheck`.
 
-A `Value` is a node of the computational graph: its number (`data`), the op that
-made it (`op`), the values it was made from (`parents`) and, cached in the forward
-pass, the local derivative d(self)/d(parent) for each parent. `backward()` walks the
-graph once in reverse topological order and applies the chain rule:
+A `Value` is a node of the computational graph: its number (`data`), the op that made it
+(`op`, an entry of the op table), the values it was made from (`parents`) and, computed in
+the forward pass, the local derivative d(self)/d(parent) for each parent (`local`).
+`backward()` takes the nodes in reverse topological order (children before parents) and
+applies the chain rule once per edge:
 
     parent.upstream += node.upstream * local        (one "contribution" per edge)
 
-Nodes are numbered as they are created, and a parent always exists before its
-children, so sorting by that number, newest first, is a reverse topological order:
-no recursion, no per-node closures, no reference cycles.
+Why the node looks the way it does: in a scalar engine most of the run time goes to Python's
+cyclic garbage collector, which scans every container object that is alive, again and again,
+while a graph of many thousands of nodes is being built. A node therefore keeps its one or
+two parents in its own fields (`_x`, `_y`) instead of a tuple: one object per node for the
+collector, not two, which makes training loops about twice as fast. Only an n-ary node (a
+neuron's `dot`, a `sum`) keeps its parents as a tuple in `_x`. No node refers to its
+children, so graphs have no reference cycles and are freed as soon as they are dropped.
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import gc
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
-from operator import attrgetter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from autograd.ops import OPS, Op
+from autograd.ops import FLOAT_FUNCTIONS, LEAF, OPS, Op
 
 Number = int | float
 Operand = "Value | int | float"
 
-_next_index = itertools.count().__next__
-_isfinite = math.isfinite
-_by_creation = attrgetter("_index")
+ADD, MUL, NEG, RECIP, EXP, LOG = OPS["add"], OPS["mul"], OPS["neg"], OPS["recip"], OPS["exp"], OPS["log"]
+POW, POW_VALUE, SIN, COS = OPS["pow"], OPS["pow_value"], OPS["sin"], OPS["cos"]
+TANH, SIGMOID = OPS["tanh"], OPS["sigmoid"]
+RELU, LEAKY_RELU, SUM, DOT = OPS["relu"], OPS["leaky_relu"], OPS["sum"], OPS["dot"]
 
-ADD, MUL, NEG, RECIP, EXP = OPS["add"], OPS["mul"], OPS["neg"], OPS["recip"], OPS["exp"]
-LOG, POW, TANH, RELU, SIGMOID = OPS["log"], OPS["pow"], OPS["tanh"], OPS["relu"], OPS["sigmoid"]
-LEAKY_RELU, SUM, DOT = OPS["leaky_relu"], OPS["sum"], OPS["dot"]
-
-
-def _is_numpy_bool(data: object) -> bool:
-    """numpy's bool scalar, the one numpy scalar that is not a `numbers.Real` (checked without importing numpy)."""
-    return type(data).__module__ == "numpy" and type(data).__name__ in ("bool", "bool_")
-
-
-def _as_float(data: object, label: str) -> float:
-    """Check and convert what a user passes as `Value(data)`."""
-    if type(data) is not float:
-        if not isinstance(data, numbers.Real) and not _is_numpy_bool(data):
-            raise TypeError(
-                f"Value data must be a real number (int, float, bool or numpy scalar), "
-                f"got {type(data).__name__}: {data!r}" + (f" for {label!r}" if label else "")
-            )
-        try:
-            data = float(data)
-        except OverflowError:
-            raise ValueError(
-                f"Value data is too large for a float (beyond about 1.8e308), got {type(data).__name__}"
-                + (f" for {label!r}" if label else "")
-            ) from None
-    if not _isfinite(data):
-        raise ValueError(f"Value data must be finite, got {data}" + (f" for {label!r}" if label else ""))
-    return data
-
-
-def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
-    """The operator method for a two-input op of the table (`reflected`: the number was on the left).
-
-    It calls the table's `forward` and `local` directly, without `_apply`'s generic dispatch,
-    because `+` and `*` are most of the nodes in a graph.
-    """
-    forward, local, name = op.forward, op.local, op.name
-
-    def method(self: Value, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other)
-        parents = (other, self) if reflected else (self, other)
-        x, y = parents[0].data, parents[1].data
-        try:
-            out = forward(x, y)
-            return _node(name, parents, out, local(x, y, out))
-        except (ArithmeticError, ValueError) as error:
-            raise _located(error, op, parents, (x, y)) from None
-
-    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op.name}__"
-    return method
-
-
-def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
-    """The method `value.<op>()` for a one-input op of the table, calling its forward and local directly."""
-    forward, local, name = op.forward, op.local, op.name
-
-    def method(self: Value) -> Value:
-        x = self.data
-        try:
-            out = forward(x)
-            return _node(name, (self,), out, local(x, out))
-        except (ArithmeticError, ValueError) as error:
-            raise _located(error, op, (self,), (x,)) from None
-
-    method.__name__ = method.__qualname__ = op.name
-    method.__doc__ = doc
-    return method
+_scope = ""  # the path of the `scope()` blocks open now; every new node records it
 
 
 class Value:
@@ -106,147 +45,263 @@ class Value:
     >>> c = a * b + 1
     >>> c.backward(); a.grad, b.grad
     (-3.0, 2.0)
+
+    `==` is identity, as for any Python object (Values are dict and set keys);
+    `< <= > >=` compare `.data` and record nothing, as in PyTorch.
     """
 
-    __slots__ = ("data", "grad", "op", "parents", "label", "_local", "_index", "_arg")
+    __slots__ = ("data", "grad", "op", "local", "label", "scope", "_x", "_y", "_upstream")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
-        self.data = _as_float(data, label)
+        self.data = as_float(data, label)
         self.grad = 0.0
-        self.op = ""
-        self.parents: tuple[Value, ...] = ()
+        self.op: Op = LEAF
+        self.local: tuple = ()
         self.label = label
-        self._local: tuple = ()
-        self._index = _next_index()
+        self.scope = _scope
+        self._x = self._y = None
 
     def __repr__(self) -> str:
         return f"Value(data={round(self.data, 4)}, grad={round(self.grad, 4)}, label={self.label!r})"
 
-    # Operators, straight from the op table. A plain number becomes a leaf constant;
-    # `a - b` is add(a, neg(b)) and `a / b` is mul(a, recip(b)), so the graph only holds the table's ops.
-    __add__ = _binary_method(ADD)
-    __radd__ = _binary_method(ADD, reflected=True)
-    __mul__ = _binary_method(MUL)
-    __rmul__ = _binary_method(MUL, reflected=True)
-    __neg__ = _unary_method(NEG, "-x as one node (op `neg`).")
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The values this one was computed from, in argument order; `()` for a leaf."""
+        x = self._x
+        if x is None:
+            return ()
+        if x.__class__ is tuple:
+            return x
+        return (x,) if self._y is None else (x, self._y)
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the parents, as a set (read-only)."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op: `'+'`, `'*'`, `'ReLU'`, `'**2'` ... and `''` for a leaf (read-only)."""
+        return self.op.micrograd
+
+    # Operators. A plain number becomes a leaf constant; `a - b` is add(a, neg(b)) and `a / b` is
+    # mul(a, recip(b)), so a graph holds only ops of the table. With a number b, `a - b` is add(a, -b)
+    # and `a / b` is mul(a, 1/b): the constant is folded, not drawn as a neg or recip node.
+    def __add__(self, other: Operand) -> Value:
+        return _binary(ADD, self, other if other.__class__ is Value else constant(other))
+
+    def __radd__(self, other: Operand) -> Value:
+        if other.__class__ is int and other == 0:  # Python's sum() starts from 0: sum([a, b]) is add(a, b)
+            return self
+        return _binary(ADD, constant(other), self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary(MUL, self, other if other.__class__ is Value else constant(other))
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _binary(MUL, constant(other), self)
+
+    def __neg__(self) -> Value:
+        return _unary(NEG, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return self + (-_lift(other))
+        return self + -other if isinstance(other, Value) else self + -_number(other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _lift(other) + (-self)
+        return constant(other) + -self
 
     def __truediv__(self, other: Operand) -> Value:
-        return self * _lift(other).recip()
+        if isinstance(other, Value):
+            return self * other.recip()
+        divisor = _number(other)
+        if divisor == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self.label or 'a Value'} / {other!r}")
+        return self * (1.0 / divisor)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return self.recip() if other == 1 else _lift(other) * self.recip()
+        return self.recip() if other == 1 else constant(other) * self.recip()
 
-    def __pow__(self, exponent: Number) -> Value:
+    def __pow__(self, exponent: Operand) -> Value:
+        """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
         if isinstance(exponent, Value):
-            raise TypeError("pow takes a number exponent; for a Value exponent b use (b * a.log()).exp()")
-        n = _as_float(exponent, "exponent")
-        if n.is_integer():
-            n = int(n)
-        return _apply(POW, (self,), (self.data, n), arg=n)
+            return _binary(POW_VALUE, self, exponent)
+        n = as_float(exponent, "exponent")
+        return _unary(POW.with_params(n=int(n) if n.is_integer() else n), self)
 
     def __rpow__(self, base: Number) -> Value:
-        """`base ** v` as exp(v * log(base)), for a positive number `base`."""
-        base = _as_float(base, "base")
-        if base <= 0:
-            raise ValueError(f"number ** Value needs a positive base, got {base}")
-        return (self * math.log(base)).exp()
+        """base ** v for a positive number base, as one `pow_value` node."""
+        return _binary(POW_VALUE, constant(base), self)
+
+    def pow(self, exponent: Operand) -> Value:
+        """The same as `self ** exponent`."""
+        return self**exponent
 
     # Single-node functions.
-    recip = _unary_method(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")
-    exp = _unary_method(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")
-    log = _unary_method(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")
-    tanh = _unary_method(TANH, "Hyperbolic tangent (op `tanh`).")
-    relu = _unary_method(RELU, "max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch.")
-    sigmoid = _unary_method(SIGMOID, "1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x.")
+    def recip(self) -> Value:
+        """1/x as one node (op `recip`); raises ZeroDivisionError at 0."""
+        return _unary(RECIP, self)
 
-    def leaky_relu(self, slope: float = 0.01) -> Value:
+    def exp(self) -> Value:
+        """e^x (op `exp`); raises OverflowError above x ~ 709.78."""
+        return _unary(EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm (op `log`); raises ValueError for x <= 0."""
+        return _unary(LOG, self)
+
+    def sin(self) -> Value:
+        """Sine (op `sin`)."""
+        return _unary(SIN, self)
+
+    def cos(self) -> Value:
+        """Cosine (op `cos`)."""
+        return _unary(COS, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent (op `tanh`)."""
+        return _unary(TANH, self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x."""
+        return _unary(SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch."""
+        return _unary(RELU, self)
+
+    def leaky_relu(self, slope: float = LEAKY_RELU.defaults["slope"]) -> Value:
         """x if x > 0 else slope * x (op `leaky_relu`)."""
-        slope = _as_float(slope, "slope")
-        return _apply(LEAKY_RELU, (self,), (self.data, slope), arg=slope)
+        return _unary(LEAKY_RELU.with_params(slope=as_float(slope, "slope")), self)
+
+    def copy(self) -> Value:
+        """A new leaf with the same data and label: a constant cut off from this value's graph (like
+        PyTorch's `detach().clone()`); gradients do not flow through it."""
+        return Value(self.data, self.label)
+
+    # Comparisons look at the numbers only and record nothing (PyTorch's habit); `==` stays identity.
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _number(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _number(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _number(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _number(other)
 
     # The backward pass.
     def backward(self, grad: float = 1.0) -> None:
         """Add d(self)/d(node) * grad to `.grad` of every node this value depends on.
 
-        Each node is visited once, in reverse topological order, without recursion.
-        Gradients accumulate: a second call adds the same amounts again.
+        Each node is visited once, in reverse topological order, without recursion. Gradients
+        accumulate: a second call adds the same amounts again. A contribution that is not a
+        finite number raises ArithmeticError naming the node, instead of leaving NaN behind.
         """
-        seed = _as_float(grad, "backward(grad)")
-        order = _reverse_topological(self)
-        # While the chain rule runs, `.grad` holds this call's upstream gradients; what the nodes held
-        # before is added back at the end, so gradients accumulate over calls without a scratch slot.
-        before = [node.grad for node in order]
-        accumulated = any(before)
-        if accumulated:
+        seed = as_float(grad, "backward(grad)")
+        with _collector_paused():
+            order = topological_order(self)
+            _chain_rule(order, seed)
             for node in order:
-                node.grad = 0.0
-        self.grad = seed
-        for node in order:
-            upstream = node.grad
-            for parent, local in zip(node.parents, node._local):
-                parent.grad += upstream * local
-        if accumulated:
-            for node, earlier in zip(order, before):
-                node.grad += earlier
+                node.grad += node._upstream
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0.0 on every node of this value's graph."""
-        for node in _reverse_topological(self):
+        for node in topological_order(self):
             node.grad = 0.0
 
+    # Copying and pickling walk the graph in topological order, so a graph of any depth copies
+    # without recursion, and a graph read back in another process orders itself the same way.
+    def __copy__(self) -> Value:
+        return _made(self.op, self._x, self._y, self.data, self.local, self.grad, self.label, self.scope)
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        for node in topological_order(self):
+            if id(node) not in memo:
+                x, y = node._x, node._y
+                if x.__class__ is tuple:
+                    x = tuple(memo[id(p)] for p in x)
+                elif x is not None:
+                    x, y = memo[id(x)], None if y is None else memo[id(y)]
+                memo[id(node)] = _made(node.op, x, y, node.data, node.local, node.grad, node.label, node.scope)
+        return memo[id(self)]
+
+    def __reduce__(self) -> tuple:
+        # A leaf pickles as itself, so the leaves a graph shares with other pickled objects (a
+        # model's parameters) stay shared; every other node is a record naming its parents by position.
+        if self._x is None:
+            return _leaf, (self.data, self.grad, self.label, self.scope)
+        order = topological_order(self)
+        position = {node: k for k, node in enumerate(order)}
+        records = [
+            node if node._x is None else
+            (node.op, tuple(map(position.get, node.parents)), node.data, node.local, node.grad, node.label, node.scope)
+            for node in order
+        ]  # fmt: skip
+        return _rebuild, (records,)
+
+
+# Making nodes ------------------------------------------------------------------------------
 
 _new_value = Value.__new__
 
 
-def _lift(x: Operand) -> Value:
-    """`x` itself if it is a Value, else a new leaf constant holding the number."""
-    if isinstance(x, Value):
-        return x
-    if type(x) is not float or not _isfinite(x):  # convert, or raise the error that explains why not
-        x = _as_float(x, "")
-    return _node("", (), x, ())
-
-
-def _node(op: str, parents: tuple[Value, ...], out: float, local: tuple) -> Value:
-    """A new node of the graph: every node the engine makes is made here (a user's `Value(x)` by `__init__`)."""
-    if not _isfinite(out):
-        raise OverflowError("the result overflows a float")
+def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: float = 0.0, label: str = "",
+          scope: str | None = None) -> Value:  # fmt: skip
+    """The one place a node of the graph is made (a user's `Value(x)` goes through `__init__`)."""
     node = _new_value(Value)
     node.data = out
-    node.grad = 0.0
+    node.grad = grad
     node.op = op
-    node.parents = parents
-    node.label = ""
-    node._local = local
-    node._index = _next_index()
+    node.local = local
+    node.label = label
+    node.scope = _scope if scope is None else scope
+    node._x = x
+    node._y = y
     return node
 
 
-def _located(error: Exception, op: Op, parents: tuple[Value, ...], inputs: tuple) -> Exception:
-    """`error` again, its message naming the op, the inputs and the labels involved."""
-    labels = ", ".join(repr(p.label) for p in parents if p.label) or "unlabelled"
-    return type(error)(f"{op.name}: {error} (input {', '.join(map(str, inputs))}; {labels})")
+def _unary(op: Op, x: Value) -> Value:
+    """The node op(x), its local derivative computed now and kept for backward."""
+    a = x.data
+    try:
+        out = op.forward(a)
+        local = op.local(a, out)
+    except (ArithmeticError, ValueError) as error:
+        raise _located(error, op, (x,), (a,)) from None
+    if out - out:  # inf - inf and nan - nan are nan: the result is not a finite float
+        raise _not_finite(op, (x,), (a,))
+    return _made(op, x, None, out, local)
 
 
-def _apply(op: Op, parents: tuple[Value, ...], inputs: Sequence, arg: float | None = None) -> Value:
-    """Make the node `op(*inputs)`, with its local derivatives cached for backward."""
+def _binary(op: Op, x: Value, y: Value) -> Value:
+    """The node op(x, y), its local derivatives computed now and kept for backward."""
+    a, b = x.data, y.data
+    try:
+        out = op.forward(a, b)
+        local = op.local(a, b, out)
+    except (ArithmeticError, ValueError) as error:
+        raise _located(error, op, (x, y), (a, b)) from None
+    if out - out:
+        raise _not_finite(op, (x, y), (a, b))
+    return _made(op, x, y, out, local)
+
+
+def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
+    """The node op(*parents) of an n-ary op (`sum`, `dot`)."""
+    inputs = [p.data for p in parents]
     try:
         out = op.forward(*inputs)
-        node = _node(op.name, parents, out, op.local(*inputs, out))
+        local = op.local(*inputs, out)
     except (ArithmeticError, ValueError) as error:
-        raise _located(error, op, parents, tuple(inputs)) from None
-    if arg is not None:
-        node._arg = arg
-    return node
+        raise _located(error, op, parents, inputs) from None
+    if out - out:
+        raise _not_finite(op, parents, inputs)
+    return _made(op, parents, None, out, local)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
@@ -258,38 +313,170 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     parents = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-    if not all(map(isinstance, parents, itertools.repeat(Value))):
-        parents = tuple(map(_lift, parents))
-    return _apply(DOT, parents, [p.data for p in parents])
+    return _nary(DOT, tuple(map(_lift, parents)))
 
 
 def add_n(values: Iterable[Operand]) -> Value:
     """x1 + ... + xn as ONE node (op `sum`); Python's sum() would make n-1 add nodes."""
-    parents = tuple(values)
+    parents = tuple(map(_lift, values))
     if not parents:
         raise ValueError("add_n needs at least one value")
-    if not all(map(isinstance, parents, itertools.repeat(Value))):
-        parents = tuple(map(_lift, parents))
-    return _apply(SUM, parents, [p.data for p in parents])
+    return _nary(SUM, parents)
 
 
-def _reverse_topological(root: Value) -> list[Value]:
-    """Every node `root` depends on, once each, newest first (children before parents)."""
-    seen = {root}
-    order = [root]
-    for node in order:  # `order` grows as parents are found; the loop visits the new ones too
-        for parent in node.parents:
-            if parent not in seen:
-                seen.add(parent)
-                order.append(parent)
-    order.sort(key=_by_creation, reverse=True)
+def constant(x: Number) -> Value:
+    """A new leaf holding the number `x` (checked as `Value(x)` checks it)."""
+    if x.__class__ is not float or x - x:
+        x = as_float(x, "")
+    return _made(LEAF, None, None, x, ())
+
+
+def _lift(x: Operand) -> Value:
+    """`x` itself if it is a Value, else a new leaf constant holding the number."""
+    return x if isinstance(x, Value) else constant(x)
+
+
+def _number(x: Operand) -> float:
+    """The number in `x`: its `.data` if it is a Value, else `x` checked as a real number."""
+    return x.data if isinstance(x, Value) else as_float(x, "")
+
+
+def _leaf(data: float, grad: float, label: str, scope: str) -> Value:
+    return _made(LEAF, None, None, data, (), grad, label, scope)
+
+
+def _rebuild(records: list) -> Value:
+    """The graph `Value.__reduce__` wrote, rebuilt node by node in topological order; returns its root."""
+    nodes: list[Value] = []
+    for record in records:
+        if isinstance(record, Value):
+            nodes.append(record)
+            continue
+        op, positions, data, local, grad, label, scope = record
+        parents = tuple(nodes[k] for k in positions)
+        if op.arity == 0:
+            x, y = parents, None
+        else:
+            x, y = parents[0], (parents[1] if len(parents) > 1 else None)
+        nodes.append(_made(op, x, y, data, local, grad, label, scope))
+    return nodes[-1]
+
+
+# Checking numbers --------------------------------------------------------------------------
+
+
+def _is_numpy_bool(data: object) -> bool:
+    """numpy's bool scalar, the one numpy scalar that is not a `numbers.Real` (checked without importing numpy)."""
+    return type(data).__module__ == "numpy" and type(data).__name__ in ("bool", "bool_")
+
+
+def as_float(data: object, label: str = "") -> float:
+    """`data` as a finite float, or the TypeError/ValueError that says why it cannot be a Value's number."""
+    where = f" for {label!r}" if label else ""
+    if type(data) is not float:
+        if not isinstance(data, numbers.Real) and not _is_numpy_bool(data):
+            raise TypeError(
+                f"Value data must be a real number (int, float, bool or numpy scalar), "
+                f"got {type(data).__name__}: {data!r}{where}"
+            )
+        try:
+            data = float(data)
+        except OverflowError:
+            raise ValueError(
+                f"Value data is too large for a float (beyond about 1.8e308), got {type(data).__name__}{where}"
+            ) from None
+    if not math.isfinite(data):
+        raise ValueError(f"Value data must be finite, got {data}{where}")
+    return data
+
+
+def _described(parents: Iterable[Value], inputs: Iterable[float]) -> str:
+    labels = ", ".join(repr(p.label) for p in parents if p.label) or "unlabelled"
+    return f"input {', '.join(map(str, inputs))}; {labels}"
+
+
+def _located(error: Exception, op: Op, parents: Iterable[Value], inputs: Iterable[float]) -> Exception:
+    """`error` again, its message naming the op, the inputs and the labels involved."""
+    return type(error)(f"{op.name}: {error} ({_described(parents, inputs)})")
+
+
+def _not_finite(op: Op, parents: Iterable[Value], inputs: Iterable[float]) -> OverflowError:
+    return OverflowError(f"{op.name}: the result overflows a float ({_described(parents, inputs)})")
+
+
+# The graph and the chain rule --------------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, once each, parents before children (`root` last).
+
+    Depth-first, as the lesson draws it, with an explicit stack instead of recursion: a node
+    is placed once all its parents are placed. A million-deep chain is fine.
+    """
+    order: list[Value] = []
+    placed: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_placed = stack.pop()
+        if parents_placed:
+            order.append(node)
+        elif node not in placed:
+            placed.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parents) if parent not in placed)
     return order
 
 
-def graph_local(node: Value) -> tuple:
-    """The local derivatives of `node` rebuilt from `Value` ops, so they can be differentiated."""
-    inputs = node.parents if node.op not in ("pow", "leaky_relu") else (*node.parents, node._arg)
-    return OPS[node.op].local(*inputs, node)
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: the chain rule makes no reference cycles, and a
+    collection started by its temporary objects would scan the whole graph for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _chain_rule(order: list[Value], seed: float) -> None:
+    """Set `_upstream` of every node in `order` to d(root)/d(node) * seed, `root = order[-1]`."""
+    for node in order:
+        node._upstream = 0.0
+    order[-1]._upstream = seed
+    for node in reversed(order):
+        upstream = node._upstream
+        if upstream - upstream:
+            raise _bad_gradient(node, order)
+        x = node._x
+        if x is None:
+            continue
+        local = node.local
+        if x.__class__ is tuple:
+            for parent, derivative in zip(x, local):
+                parent._upstream += upstream * derivative
+        else:
+            x._upstream += upstream * local[0]
+            if node._y is not None:
+                node._y._upstream += upstream * local[1]
+
+
+def _bad_gradient(node: Value, order: list[Value]) -> ArithmeticError:
+    """The error for a node whose gradient is not finite, naming the edges that made it so."""
+    culprits = [
+        f"{child.op.name} node{f' {child.label!r}' if child.label else ''} (data {child.data}) sends "
+        f"upstream {child._upstream} × local {local} = {child._upstream * local}"
+        for child in order
+        for parent, local in zip(child.parents, child.local)
+        if parent is node and not math.isfinite(child._upstream * local)
+    ]
+    what = f"{node.op.name or 'leaf'} node{f' {node.label!r}' if node.label else ''} (data {node.data})"
+    return ArithmeticError(
+        f"the gradient reaching the {what} is {node._upstream}, not a finite number: "
+        + ("; ".join(culprits) or "the sum of finite contributions overflows")
+        + ". A local derivative overflowed; rescale the inputs or use a fused op (sigmoid, log_softmax)."
+    )
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list:
@@ -301,16 +488,45 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         return [0.0] * len(inputs)
-    upstream: dict[Value, Operand] = {output: Value(1.0) if create_graph else 1.0}
-    for node in _reverse_topological(output):
-        if not node.parents:
+    if create_graph:
+        return _graph_grad(topological_order(output), inputs)
+    for x in inputs:
+        x._upstream = 0.0  # an input outside the graph keeps this 0
+    with _collector_paused():
+        _chain_rule(topological_order(output), 1.0)
+    return [x._upstream for x in inputs]
+
+
+def _graph_grad(order: list[Value], inputs: Sequence[Value]) -> list:
+    """`grad(..., create_graph=True)`: the chain rule with Values, so the result has a graph of its own."""
+    upstream: dict[Value, Value] = {order[-1]: constant(1.0)}
+    for node in reversed(order):
+        up = upstream.get(node)
+        if up is None or not node.parents:
             continue
-        up = upstream[node]
-        locals_ = graph_local(node) if create_graph else node._local
-        for parent, local in zip(node.parents, locals_):
+        if up.data - up.data:
+            raise _bad_gradient(node, order)
+        for parent, local in zip(node.parents, graph_local(node)):
             contribution = up * local
             upstream[parent] = upstream[parent] + contribution if parent in upstream else contribution
     return [upstream.get(x, 0.0) for x in inputs]
+
+
+# The names the local-derivative expressions call, bound to Value methods so that the derivatives
+# are graphs themselves (the n-ary helpers of the table already work on Values).
+_VALUE_FUNCTIONS: dict[str, Callable] = {
+    **FLOAT_FUNCTIONS, "exp": Value.exp, "log": Value.log, "recip": Value.recip, "pow": Value.__pow__,
+    "pow_value": Value.__pow__, "sigmoid": Value.sigmoid, "tanh": Value.tanh, "sin": Value.sin, "cos": Value.cos,
+}  # fmt: skip
+_value_locals: dict[int, Callable] = {}
+
+
+def graph_local(node: Value) -> tuple:
+    """The local derivatives of `node` built from `Value` ops, so they can be differentiated in turn."""
+    local = _value_locals.get(id(node.op))
+    if local is None:
+        local = _value_locals[id(node.op)] = node.op.compile(_VALUE_FUNCTIONS)[1]
+    return local(*node.parents, node)
 
 
 def gradcheck(
@@ -319,15 +535,16 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-4,
+    raise_exception: bool = True,
 ) -> bool:
     """Compare backward's gradients of `fn(*values)` with central differences.
 
-    Returns True when |analytic - numeric| <= atol + rtol * |numeric| for every
-    input; otherwise raises AssertionError with a per-input table.
+    Returns True when |analytic - numeric| <= atol + rtol * |numeric| for every input.
+    Otherwise raises AssertionError with a per-input table, or returns False when
+    `raise_exception=False` (PyTorch's `gradcheck` flag).
     """
     values = [Value(x, label=f"x{i}") for i, x in enumerate(inputs)]
-    out = fn(*values)
-    out.backward()
+    fn(*values).backward()
     rows = []
     for i, x in enumerate(inputs):
         plus = fn(*[Value(x + eps if j == i else v) for j, v in enumerate(inputs)]).data
@@ -337,8 +554,28 @@ def gradcheck(
         rows.append((i, x, analytic, numeric, abs(analytic - numeric) <= atol + rtol * abs(numeric)))
     if all(ok for *_, ok in rows):
         return True
+    if not raise_exception:
+        return False
     lines = [f"{'input':>5} {'x':>12} {'analytic':>14} {'numeric':>14} {'difference':>12}"]
     for i, x, analytic, numeric, ok in rows:
         mark = "" if ok else "  <-- mismatch"
         lines.append(f"{i:>5} {x:>12.6g} {analytic:>14.8g} {numeric:>14.8g} {analytic - numeric:>12.3g}{mark}")
     raise AssertionError(f"gradcheck failed (atol={atol}, rtol={rtol}):\n" + "\n".join(lines))
+
+
+@contextlib.contextmanager
+def scope(name: str) -> Iterator[str]:
+    """Tag every node created inside the block with `name` (nested scopes join with "/").
+
+    `nn` opens one per layer and neuron, and the losses one per sample, so diagrams can
+    draw a big graph as clusters ("layer 1/neuron 3", "sample 5"). Yields the full path.
+    """
+    global _scope
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a scope needs a non-empty name, got {name!r}")
+    outer = _scope
+    _scope = f"{outer}/{name}" if outer else name
+    try:
+        yield _scope
+    finally:
+        _scope = outer

@@ -1,46 +1,28 @@
 """The op table: every operation the engine knows, defined once.
 
-Each `Op` says how to compute its output from its inputs (`forward`), what the
-local derivative d(out)/d(parent) is for each parent (`local`), and how a student
-writes that derivative (`formula`). The engine, the step-through and the diagrams
-all read this table; none of them knows any op by heart.
+Each entry says how to compute an op's output from its inputs (`forward`), the local
+derivative d(out)/d(input) for each input (`local`), and how a student writes that
+derivative (`formula`, and `latex` for rendered mathematics). Forward and local are
+written as Python expressions over the op's inputs `x`, `y` (or `xs` for an n-ary op),
+its parameters (`n`, `slope`) and its output `out`:
 
-`local(*inputs, out)` is written with plain arithmetic so that it works on floats
-(the fast path, evaluated once in the forward pass and cached on the node) and on
-`Value`s (for `grad(..., create_graph=True)`, where derivatives are themselves
-differentiable). Parametrised ops (`pow`, `leaky_relu`) get their number as the
-last input.
+    Op("mul", "*", forward="x * y", local=("y", "x"), ...)
+
+The engine compiles each expression once into a function, for floats (the forward pass
+caches the local derivatives on every node) and for `Value`s (`grad(..., create_graph=True)`,
+where derivatives are differentiated again); `autograd.trace` pastes the same expressions
+into straight-line Python. The engine, the step-through, the diagrams and the tracer all
+read this table; none of them knows any op by heart.
+
+An `Op` is a `str` equal to its name, so `node.op == "mul"` holds; a parametrised op
+(`x ** 3`, `leaky_relu(slope=0.2)`) is a variant of its entry with the values in `params`.
 """
 
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
-
-
-@dataclass(frozen=True)
-class Op:
-    """One operation: its name (`Value.op`), diagram symbol, forward and local derivatives."""
-
-    name: str
-    symbol: str
-    formula: str
-    forward: Callable[..., float]
-    local: Callable[..., tuple]
-
-
-def _data(x: Any) -> float:
-    """The number inside `x`, whether `x` is a float or a `Value`."""
-    return getattr(x, "data", x)
-
-
-def _recip(x: float) -> float:
-    if x == 0.0:
-        raise ZeroDivisionError("division by zero: 1/x is undefined at x = 0")
-    return 1.0 / x
 
 
 def _exp(x: float) -> float:
@@ -56,21 +38,29 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
+def _recip(x: float) -> float:
+    if x == 0.0:
+        raise ZeroDivisionError("division by zero: 1/x is undefined at x = 0")
+    return 1.0 / x
+
+
 def _pow(x: float, n: float) -> float:
+    """x ** n for a number n, with the errors a student can act on (0 ** 0 is 1, as in Python and PyTorch)."""
     if x < 0.0 and not float(n).is_integer():
         raise ValueError(f"a negative base ({x}) to the non-integer power {n} is not a real number")
     if x == 0.0 and n < 0:
-        raise ZeroDivisionError(f"0 to the negative power {n} is division by zero")
+        raise ZeroDivisionError(f"0 to the negative power {n} is infinite (a division by zero)")
     try:
         return x**n
     except OverflowError:
-        raise OverflowError("the result overflows a float") from None
+        raise OverflowError(f"{x} ** {n} overflows a float") from None
 
 
-def _pow_local(x: Any, n: float, out: Any) -> tuple:
-    if _data(x) == 0.0 and 0 < n < 1:
-        raise ZeroDivisionError(f"the derivative n*x^(n-1) of x**{n} is infinite at x = 0")
-    return (n * x ** (n - 1),)
+def _pow_value(x: float, y: float) -> float:
+    """x ** y for a Value exponent y: defined for x > 0, where its derivative y*x^(y-1) and x^y*log(x) exist."""
+    if x <= 0.0:
+        raise ValueError(f"x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent")
+    return _pow(x, y)
 
 
 def _sigmoid(x: float) -> float:
@@ -81,47 +71,176 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _dot(*inputs: float) -> float:
-    """w1*x1 + ... + wn*xn (+ b): weights first, then inputs, then an optional bias."""
-    n = len(inputs) // 2
-    total = sum(map(operator.mul, inputs[:n], inputs[n : 2 * n]))
-    return total + inputs[-1] if len(inputs) % 2 else total
+def _dot(xs: tuple) -> Any:
+    """w1*x1 + ... + wn*xn (+ b): the weights first, then the inputs, then an optional bias."""
+    n = len(xs) // 2
+    total = sum(w * x for w, x in zip(xs[:n], xs[n : 2 * n]))
+    return total + xs[-1] if len(xs) % 2 else total
 
 
-def _dot_local(*inputs_and_out: Any) -> tuple:
-    inputs = inputs_and_out[:-1]
-    n = len(inputs) // 2
-    ws, xs = inputs[:n], inputs[n : 2 * n]
-    return xs + ws + (1.0,) if len(inputs) % 2 else xs + ws
+def _dot_local(xs: tuple) -> tuple:
+    """d/dwi = xi, d/dxi = wi, d/db = 1."""
+    n = len(xs) // 2
+    return (*xs[n : 2 * n], *xs[:n], 1.0) if len(xs) % 2 else (*xs[n : 2 * n], *xs[:n])
 
 
-# Each entry: name, diagram symbol, the formula a student reads,
-#   forward(*inputs) -> float, and local(*inputs, out) -> d(out)/d(input) per parent.
+# What the expressions may call: for floats, the checked functions above and math; for Values
+# (create_graph), the same names bound to Value methods by the engine (`Op.compile_for_values`).
+FLOAT_FUNCTIONS: dict[str, Callable] = {
+    "exp": _exp, "log": _log, "recip": _recip, "pow": _pow, "pow_value": _pow_value, "sigmoid": _sigmoid,
+    "tanh": math.tanh, "sin": math.sin, "cos": math.cos, "dot": _dot, "dot_local": _dot_local,
+    "add_n": sum,
+}  # fmt: skip
+
+
+class Op(str):
+    """One operation of the table: a `str` equal to its name, carrying its whole definition.
+
+    `forward` and `local` are the compiled float functions `forward(*inputs)` and
+    `local(*inputs, out)`; `forward_source`/`local_source` are the expressions they come
+    from. A parametrised op names its parameters in `param_names`; its table entry takes
+    their values as trailing arguments (`OPS["pow"].forward(x, n)`), and each variant made by
+    `with_params` holds them in `params` (`{"n": 3}` for `x ** 3`) and takes the inputs alone.
+    """
+
+    name: str
+    symbol: str
+    formula: str
+    latex: str
+    arity: int  # 1, 2, or 0 for an n-ary op over `xs`
+    forward_source: str
+    local_source: tuple[str, ...]
+    param_names: tuple[str, ...]
+    defaults: Mapping[str, float]
+    params: Mapping[str, float]
+    forward: Callable[..., float]
+    local: Callable[..., tuple]
+
+    def __new__(
+        cls,
+        name: str,
+        symbol: str,
+        *,
+        forward: str,
+        local: tuple[str, ...] | str,
+        formula: str,
+        latex: str,
+        micrograd: str,
+        arity: int = 1,
+        param_names: tuple[str, ...] = (),
+        defaults: Mapping[str, float] | None = None,
+        params: Mapping[str, float] | None = None,
+    ) -> Op:
+        op = super().__new__(cls, name)
+        op.name, op.symbol, op.formula, op.latex, op.arity = name, symbol, formula, latex, arity
+        op.forward_source = forward
+        op.local_source = (local,) if isinstance(local, str) else tuple(local)
+        op.param_names = param_names
+        op.defaults = dict(defaults or {})
+        op.params = dict(params or {})
+        op._micrograd = micrograd
+        op._variants = {}
+        op.forward, op.local = op.compile(FLOAT_FUNCTIONS)
+        return op
+
+    def compile(self, functions: Mapping[str, Callable]) -> tuple[Callable, Callable]:
+        """`forward(*inputs)` and `local(*inputs, out)` as functions, the expressions' names bound to `functions`."""
+        values = {**functions, **self.params}
+        if self.arity == 0:  # n-ary: the inputs arrive as one tuple `xs`, the output last
+            forward = eval(f"lambda *xs: {self.forward_source}", values)
+            local = eval(f"lambda *xs_out: (lambda xs, out: {self.local_source[0]})(xs_out[:-1], xs_out[-1])", values)
+            return forward, local
+        inputs = ", ".join((*self.input_names(), *(name for name in self.param_names if name not in self.params)))
+        local_tuple = "(" + "".join(expression + ", " for expression in self.local_source) + ")"
+        forward = eval(f"lambda {inputs}: {self.forward_source}", values)
+        return forward, eval(f"lambda {inputs}, out: {local_tuple}", values)
+
+    def input_names(self) -> tuple[str, ...]:
+        """The names the expressions use for the inputs: `x`, `x, y`, or `xs` (a tuple) for an n-ary op."""
+        return ("xs",) if self.arity == 0 else ("x", "y")[: self.arity]
+
+    def with_params(self, **values: float) -> Op:
+        """This op with its parameters set (`POW.with_params(n=2)`), made once per distinct value and reused."""
+        key = tuple(values[name] for name in self.param_names)
+        variant = self._variants.get(key)
+        if variant is None:
+            variant = Op(
+                self.name, self.symbol, forward=self.forward_source, local=self.local_source, formula=self.formula,
+                latex=self.latex, micrograd=self._micrograd, arity=self.arity, param_names=self.param_names,
+                defaults=self.defaults, params=dict(zip(self.param_names, key)),
+            )  # fmt: skip
+            self._variants[key] = variant
+        return variant
+
+    @property
+    def micrograd(self) -> str:
+        """micrograd's spelling of this op (`'+'`, `'*'`, `'ReLU'`, `'**2'`), as `Value._op` shows it."""
+        return self._micrograd.format(**self.params)
+
+    @property
+    def params_text(self) -> str:
+        """The parameters as a student reads them, `n = 3`, or "" for an op without any."""
+        return ", ".join(f"{k} = {_number(v)}" for k, v in self.params.items())
+
+    def __reduce__(self) -> tuple:
+        # An Op pickles as its name and parameters; unpickling looks the entry up in this table.
+        return _op_named, (self.name, tuple(self.params.values()))
+
+
+def _number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _op_named(name: str, values: tuple = ()) -> Op:
+    op = OPS[name]
+    return op.with_params(**dict(zip(op.param_names, values))) if values else op
+
+
+# Each entry: name, diagram symbol, the number of inputs (0: any number, as `xs`), forward and local
+# expressions, micrograd's name for it, the formula a student reads (text and LaTeX), and for a
+# parametrised op its parameter names and defaults.
 OPS: dict[str, Op] = {op.name: op for op in [
-    Op("add", "+", "d(x+y)/dx = 1, d(x+y)/dy = 1",
-       lambda x, y: x + y, lambda x, y, out: (1.0, 1.0)),
-    Op("mul", "*", "d(x*y)/dx = y, d(x*y)/dy = x",
-       lambda x, y: x * y, lambda x, y, out: (y, x)),
-    Op("neg", "-x", "d(-x)/dx = -1",
-       lambda x: -x, lambda x, out: (-1.0,)),
-    Op("recip", "1/x", "d(1/x)/dx = -1/x^2",
-       _recip, lambda x, out: (-(out * out),)),
-    Op("exp", "e^x", "d(e^x)/dx = e^x",
-       _exp, lambda x, out: (out,)),
-    Op("log", "log", "d(log x)/dx = 1/x",
-       _log, lambda x, out: (1.0 / x,)),
-    Op("pow", "x^n", "d(x^n)/dx = n*x^(n-1)",
-       _pow, _pow_local),
-    Op("tanh", "tanh", "d(tanh x)/dx = 1 - tanh(x)^2",
-       math.tanh, lambda x, out: (1.0 - out * out,)),
-    Op("sigmoid", "σ", "dσ(x)/dx = σ(x)*(1 - σ(x))",
-       _sigmoid, lambda x, out: (out * (1.0 - out),)),
-    Op("relu", "relu", "d relu(x)/dx = 1 if x > 0 else 0",
-       lambda x: x if x > 0.0 else 0.0, lambda x, out: (1.0 if _data(x) > 0.0 else 0.0,)),
-    Op("leaky_relu", "lrelu", "d lrelu(x)/dx = 1 if x > 0 else slope",
-       lambda x, slope: x if x > 0.0 else slope * x, lambda x, slope, out: (1.0 if _data(x) > 0.0 else slope,)),
-    Op("sum", "Σ", "d(x1+...+xn)/dxi = 1",
-       lambda *xs: sum(xs), lambda *xs_and_out: (1.0,) * (len(xs_and_out) - 1)),
-    Op("dot", "w·x+b", "d(Σ wi*xi + b)/dwi = xi, d/dxi = wi, d/db = 1",
-       _dot, _dot_local),
+    Op("add", "+", arity=2, forward="x + y", local=("1.0", "1.0"), micrograd="+",
+       formula="d(x+y)/dx = 1, d(x+y)/dy = 1",
+       latex=r"\frac{\partial(x+y)}{\partial x} = 1,\ \frac{\partial(x+y)}{\partial y} = 1"),
+    Op("mul", "*", arity=2, forward="x * y", local=("y", "x"), micrograd="*",
+       formula="d(x*y)/dx = y, d(x*y)/dy = x",
+       latex=r"\frac{\partial(xy)}{\partial x} = y,\ \frac{\partial(xy)}{\partial y} = x"),
+    Op("neg", "-x", forward="-x", local="-1.0", micrograd="neg",
+       formula="d(-x)/dx = -1", latex=r"\frac{d(-x)}{dx} = -1"),
+    Op("recip", "1/x", forward="recip(x)", local="-(out * out)", micrograd="**-1",
+       formula="d(1/x)/dx = -1/x^2", latex=r"\frac{d(1/x)}{dx} = -\frac{1}{x^2}"),
+    Op("exp", "e^x", forward="exp(x)", local="out", micrograd="exp",
+       formula="d(e^x)/dx = e^x", latex=r"\frac{d e^x}{dx} = e^x"),
+    Op("log", "log", forward="log(x)", local="1.0 / x", micrograd="log",
+       formula="d(log x)/dx = 1/x", latex=r"\frac{d \log x}{dx} = \frac{1}{x}"),
+    Op("pow", "x^n", forward="pow(x, n)", local="0.0 if n == 0 else n * pow(x, n - 1)", micrograd="**{n}",
+       param_names=("n",), formula="d(x^n)/dx = n*x^(n-1)", latex=r"\frac{d x^n}{dx} = n x^{n-1}"),
+    Op("pow_value", "x^y", arity=2, forward="pow_value(x, y)", local=("y * pow_value(x, y - 1)", "out * log(x)"),
+       micrograd="**", formula="d(x^y)/dx = y*x^(y-1), d(x^y)/dy = x^y*log(x)",
+       latex=r"\frac{\partial x^y}{\partial x} = y x^{y-1},\ \frac{\partial x^y}{\partial y} = x^y \log x"),
+    Op("sin", "sin", forward="sin(x)", local="cos(x)", micrograd="sin",
+       formula="d(sin x)/dx = cos(x)", latex=r"\frac{d \sin x}{dx} = \cos x"),
+    Op("cos", "cos", forward="cos(x)", local="-sin(x)", micrograd="cos",
+       formula="d(cos x)/dx = -sin(x)", latex=r"\frac{d \cos x}{dx} = -\sin x"),
+    Op("tanh", "tanh", forward="tanh(x)", local="1.0 - out * out", micrograd="tanh",
+       formula="d(tanh x)/dx = 1 - tanh(x)^2", latex=r"\frac{d \tanh x}{dx} = 1 - \tanh^2 x"),
+    Op("sigmoid", "σ", forward="sigmoid(x)", local="out * (1.0 - out)", micrograd="sigmoid",
+       formula="dσ(x)/dx = σ(x)*(1 - σ(x))", latex=r"\frac{d \sigma(x)}{dx} = \sigma(x)\,(1 - \sigma(x))"),
+    Op("relu", "relu", forward="x if x > 0.0 else 0.0", local="1.0 if x > 0.0 else 0.0", micrograd="ReLU",
+       formula="d relu(x)/dx = 1 if x > 0 else 0",
+       latex=r"\frac{d\,\mathrm{relu}(x)}{dx} = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"),
+    Op("leaky_relu", "lrelu", forward="x if x > 0.0 else slope * x", local="1.0 if x > 0.0 else slope",
+       micrograd="LeakyReLU", param_names=("slope",), defaults={"slope": 0.01},
+       formula="d lrelu(x)/dx = 1 if x > 0 else slope",
+       latex=r"\frac{d\,\mathrm{lrelu}(x)}{dx} = \begin{cases} 1 & x > 0 \\ \text{slope} & x \le 0 \end{cases}"),
+    Op("sum", "Σ", arity=0, forward="add_n(xs)", local="(1.0,) * len(xs)", micrograd="+",
+       formula="d(x1+...+xn)/dxi = 1", latex=r"\frac{\partial (x_1 + \dots + x_n)}{\partial x_i} = 1"),
+    Op("dot", "w·x+b", arity=0, forward="dot(xs)", local="dot_local(xs)", micrograd="+",
+       formula="d(Σ wi*xi + b)/dwi = xi, d/dxi = wi, d/db = 1",
+       latex=r"\frac{\partial(\sum_i w_i x_i + b)}{\partial w_i} = x_i,\ "
+             r"\frac{\partial}{\partial x_i} = w_i,\ \frac{\partial}{\partial b} = 1"),
 ]}  # fmt: skip
+
+LEAF = Op("", "", forward="x", local=(), micrograd="", formula="a leaf: no parents, nothing to pass on", latex="")
+"""The op of a leaf (an input, a parameter or a constant): `node.op == ""`."""

@@ -15,8 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from autograd.engine import Value, _reverse_topological, grad
-from autograd.ops import OPS
+from autograd.engine import Value, grad, topological_order
 
 DECIMALS = 2
 
@@ -35,7 +34,7 @@ def name(node: Value, decimals: int = DECIMALS) -> str:
         return node.label
     if not node.parents:
         return f"{node.data:.0f}" if node.data.is_integer() and abs(node.data) < 1e6 else fmt(node.data, decimals)
-    return f"({OPS[node.op].symbol})"
+    return f"({node.op.symbol})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +56,7 @@ class Step:
     @property
     def symbol(self) -> str:
         """The op as a diagram shows it: +, *, 1/x, e^x, ..."""
-        return OPS[self.op].symbol
+        return self.node.op.symbol
 
     def __str__(self) -> str:
         at = ", ".join(fmt(x) for x in self.inputs)
@@ -96,7 +95,7 @@ class ForwardStep:
     @property
     def symbol(self) -> str:
         """The op as a diagram shows it."""
-        return OPS[self.op].symbol
+        return self.node.op.symbol
 
     def __str__(self) -> str:
         return f"{self.symbol} of {_arguments(self.node, DECIMALS)} = {fmt(self.output)}"
@@ -196,14 +195,14 @@ def steps(output: Value) -> Steps:
     >>> for step in steps(f): print(step)
     1/x at 1.37: upstream 1.00 × local -0.53 → (+) gets -0.53   [d(1/x)/dx = -1/x^2]
     """
-    order = _reverse_topological(output)
+    order = topological_order(output)[::-1]
     upstream = dict(zip(order, grad(output, order)))
     result = Steps()
     for node in order:
         if not node.parents:
             continue
         up = upstream[node]
-        local = tuple(float(x) for x in node._local)
+        local = tuple(float(x) for x in node.local)
         result.append(
             Step(
                 node=node,
@@ -212,7 +211,7 @@ def steps(output: Value) -> Steps:
                 upstream=up,
                 local=local,
                 contributions=tuple(up * x for x in local),
-                formula=OPS[node.op].formula,
+                formula=node.op.formula,
             )
         )
     return result
@@ -220,5 +219,5 @@ def steps(output: Value) -> Steps:
 
 def forward_steps(output: Value) -> ForwardSteps:
     """One `ForwardStep` per non-leaf node, in the order the forward pass computed them."""
-    order = reversed(_reverse_topological(output))
+    order = topological_order(output)
     return ForwardSteps(ForwardStep(n, n.op, tuple(p.data for p in n.parents), n.data) for n in order if n.parents)

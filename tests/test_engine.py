@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, add_n, dot, grad, gradcheck
-from autograd.engine import _reverse_topological
+from autograd.engine import topological_order
 
 
 def sigmoid_circuit():
@@ -19,7 +19,7 @@ def sigmoid_circuit():
 
 
 def creation_order(out):
-    return sorted(_reverse_topological(out), key=lambda v: v._index)
+    return topological_order(out)
 
 
 # The worked example (seed 002) -------------------------------------------------------------
@@ -278,8 +278,8 @@ def test_nan_and_infinite_data_raise_value_error(bad):
 def test_operators_reject_non_numbers():
     with pytest.raises(TypeError, match="str"):
         Value(1.0) + "2"
-    with pytest.raises(TypeError, match="number exponent"):
-        Value(2.0) ** Value(3.0)
+    with pytest.raises(TypeError, match="NoneType"):
+        Value(2.0) ** None
 
 
 def test_bools_and_numpy_scalars_are_accepted_as_floats():

@@ -7,11 +7,11 @@ import pytest
 
 import nn
 from autograd import Value
-from autograd.engine import _reverse_topological
+from autograd.engine import topological_order
 
 
 def ops_of(out):
-    return sorted(v.op for v in _reverse_topological(out) if v.op)
+    return sorted(v.op for v in topological_order(out)[::-1] if v.op)
 
 
 # Neuron --------------------------------------------------------------------------------------

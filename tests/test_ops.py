@@ -17,10 +17,13 @@ UNARY = {
     "relu": (lambda x: x.relu(), [-1.0, 0.5, 3.0]),
     "leaky_relu": (lambda x: x.leaky_relu(0.1), [-1.0, 0.5]),
     "pow": (lambda x: x**3, [-1.5, 0.5, 2.0]),
+    "sin": (lambda x: x.sin(), [-2.0, 0.0, 1.3]),
+    "cos": (lambda x: x.cos(), [-2.0, 0.0, 1.3]),
 }
 BINARY = {
     "add": (lambda x, y: x + y, [(1.0, -2.0), (0.0, 3.5)]),
     "mul": (lambda x, y: x * y, [(1.5, -2.0), (0.0, 3.5)]),
+    "pow_value": (lambda x, y: x**y, [(1.5, -2.0), (0.3, 3.5), (2.0, 0.0)]),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from autograd import Value, add_n, dot, draw, steps
 from autograd.__main__ import worked_example
-from autograd.engine import _reverse_topological
+from autograd.engine import topological_order
 from autograd.steps import fmt
 from autograd.viz import render
 from autograd.viz.render import ENV_VAR, Diagram, RenderError, find_renderer
@@ -60,7 +60,7 @@ def f():
 
 def test_svg_shows_every_nodes_label_and_grad(f):
     texts = svg_texts(draw(f).svg())
-    for node in _reverse_topological(f):
+    for node in topological_order(f)[::-1]:
         assert f"grad {fmt(node.grad)}" in texts
         assert f"data {fmt(node.data)}" in texts
         if node.label:
@@ -114,7 +114,7 @@ def test_mlp_loss_graph_renders_as_a_summary():
         outs.append((dot(head, h) - 1.0) ** 2)
     loss = add_n(outs)
     texts = svg_texts(draw(loss).svg())
-    assert any(t.startswith(f"summary of {len(_reverse_topological(loss))} values") for t in texts)
+    assert any(t.startswith(f"summary of {len(topological_order(loss)[::-1])} values") for t in texts)
 
 
 def test_without_a_renderer_source_still_works_and_svg_says_how_to_install(f, isolated):

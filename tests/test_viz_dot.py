@@ -7,7 +7,7 @@ import pytest
 
 from autograd import OPS, Value, add_n, dot, draw, steps
 from autograd.__main__ import worked_example
-from autograd.engine import _reverse_topological
+from autograd.engine import topological_order
 from autograd.viz.dot import HIGHLIGHT, grads_after, step_dots, to_dot
 
 
@@ -42,7 +42,7 @@ def record_labels(source: str) -> list[str]:
 
 def test_every_value_shows_its_label_data_and_grad(f):
     labels = record_labels(draw(f).source)
-    assert len(labels) == len(_reverse_topological(f)) == 14
+    assert len(labels) == len(topological_order(f)[::-1]) == 14
     assert "w0 | data 2.00 | grad -0.20" in labels
     assert "x1 | data -2.00 | grad -0.59" in labels
     assert "f | data 0.73 | grad 1.00" in labels
@@ -74,7 +74,7 @@ def test_highlight_by_node_matches_highlight_by_step(f):
 
 
 def test_highlighting_a_leaf_marks_only_its_box(f):
-    w0 = next(v for v in _reverse_topological(f) if v.label == "w0")
+    w0 = next(v for v in topological_order(f)[::-1] if v.label == "w0")
     source = draw(f, highlight=w0).source
     assert source.count('class="highlight"') == 1
     assert "upstream" not in source
@@ -100,12 +100,12 @@ def test_gradients_fill_in_step_by_step(f):
 
 def test_gradients_after_the_last_step_are_backwards_grads(f):
     final = grads_after(steps(f), 7)
-    assert final == {node: pytest.approx(node.grad) for node in _reverse_topological(f)}
+    assert final == {node: pytest.approx(node.grad) for node in topological_order(f)[::-1]}
 
 
 def test_a_large_graph_is_summarised_by_depth_and_op():
     loss = mlp_loss(batch=4)
-    n = len(_reverse_topological(loss))
+    n = len(topological_order(loss)[::-1])
     source = to_dot(loss)
     assert n > 500
     assert f"summary of {n} values" in source

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from autograd.engine import Value, _reverse_topological
-from autograd.ops import OPS
+from autograd.engine import Value, topological_order
 from autograd.steps import Step, fmt, steps
 
 MAX_NODES = 150
@@ -82,7 +81,7 @@ def to_dot(
     `grads` replaces each node's `.grad` in the picture (the stepper shows the gradients
     accumulated so far; a node missing from it shows `grad ?`).
     """
-    return _dot(_reverse_topological(output), highlight, rankdir, decimals, grads, max_nodes)
+    return _dot(topological_order(output)[::-1], highlight, rankdir, decimals, grads, max_nodes)
 
 
 def _dot(
@@ -98,8 +97,9 @@ def _dot(
         return _Summary(order, grads, decimals).dot(highlight, rankdir)
     node_hi, step = _find_step(order[0], highlight)
     lines = _header(rankdir)
+    ids = {node: k for k, node in enumerate(reversed(order))}
     for node in reversed(order):
-        vid = f"v{node._index}"
+        vid = f"v{ids[node]}"
         if grads is None:
             grad_text = fmt(node.grad, decimals)
         else:
@@ -115,8 +115,8 @@ def _dot(
         lines.append(f"  {vid} {_attrs(**style)};")
         if not node.parents:
             continue
-        oid = f"o{node._index}"
-        op_style = {"shape": "circle", "label": _quote(OPS[node.op].symbol), "margin": "0.02"}
+        oid = f"o{ids[node]}"
+        op_style = {"shape": "circle", "label": _quote(node.op.symbol), "margin": "0.02"}
         edge_out: dict[str, str] = {}
         if node is node_hi:
             op_style.update(HIGHLIGHT_NODE, fillcolor=f'"{HIGHLIGHT}"', fontcolor="white")
@@ -132,7 +132,7 @@ def _dot(
                     f"{fmt(step.upstream, decimals)} × {fmt(step.local[i], decimals)} = "
                     f"{fmt(step.contributions[i], decimals)}"
                 )
-            lines.append(f"  v{parent._index} -> {oid}" + (f" {_attrs(**edge)}" if edge else "") + ";")
+            lines.append(f"  v{ids[parent]} -> {oid}" + (f" {_attrs(**edge)}" if edge else "") + ";")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -190,7 +190,7 @@ class _Summary:
                 shown = ", ".join(labels[:4]) + (" …" if len(labels) > 4 else "")
                 title = f"{len(nodes)} leaves" + (f": {shown}" if labels else "")
             else:
-                title = f"{len(nodes)} × {OPS[key[1]].symbol}  ({key[1]}, depth {key[0]})"
+                title = f"{len(nodes)} × {nodes[0].op.symbol}  ({key[1]}, depth {key[0]})"
             data = f"data {_range([n.data for n in nodes], decimals)}"
             self.boxes[key] = _record([title, data, f"grad {_range([grad_of(n) for n in nodes], decimals)}"])
 
@@ -234,7 +234,7 @@ def step_dots(
     moves back; a summarised graph shows the final ones (its boxes only give ranges) and
     is grouped once for all steps.
     """
-    order = _reverse_topological(output)
+    order = topological_order(output)[::-1]
     if len(order) > max_nodes:
         summary = _Summary(order, grads_after(all_steps, len(all_steps) - 1), decimals)
         return [summary.dot(step, rankdir) for step in all_steps]
