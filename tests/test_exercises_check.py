@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from autograd.exercises import check, load_exercises, release
-from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES, parse_exercise
+from autograd.exercises.catalogue import ASSIGNMENT, INSTRUCTOR, STUDENT_FILES, parse_exercise
 
-REPO_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "00_exercises.ipynb"
+REPO_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10_exercises.ipynb"
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +38,17 @@ def test_check_of_an_unsolved_exercise_says_not_attempted_and_gives_the_hint(tmp
     assert [t.status for t in result.report.tests] == ["not attempted"] * 4
     text = repr(result)
     assert text.startswith("Exercise 3: Topological order (mini_engine.py), 0 / 4 points, not attempted")
-    assert "Exercise 3: depth-first with a stack" in text
-    assert "<table" in result._repr_html_() and "not attempted" in result._repr_html_()
+    assert text.count("Exercise 3: depth-first with a stack") == 1
+    page = result._repr_html_()
+    assert "<table" in page and "not attempted" in page
+    assert page.count("depth-first with a stack") == 1
+
+
+def test_check_html_is_left_aligned_and_never_breaks_words(tmp_path):
+    release(tmp_path / "student")
+    page = check("exercise 1", folder=tmp_path / "student")._repr_html_()
+    assert page.count("<td") == page.count("<td style='text-align:left") == 5 * 4
+    assert "word-break:break-all" not in page and "overflow-wrap:anywhere" not in page
 
 
 def test_check_runs_only_the_visible_tests_of_that_exercise(tmp_path):
@@ -58,7 +67,7 @@ def test_check_outside_an_exercise_folder_checks_the_reference_and_says_so(tmp_p
 
 def test_load_exercises_sees_the_files_as_saved_now(tmp_path, monkeypatch):
     for name in STUDENT_FILES:
-        shutil.copyfile(ASSIGNMENT / name, tmp_path / name)
+        shutil.copyfile(INSTRUCTOR / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     assert load_exercises().derivatives.local_mul(2.0, -3.0, -6.0) == (-3.0, 2.0)
     path = tmp_path / "derivatives.py"

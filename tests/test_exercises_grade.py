@@ -1,7 +1,8 @@
 """`python -m autograd.exercises grade`: points per test, Gradescope JSON, and no crash on bad student code.
 
-Each grading run starts a pytest subprocess (about a second); the folders and reports are
-shared per module to keep this file fast.
+Each grading run starts two sandbox keepers and a worker per test (one to three seconds in
+all); the folders and reports are shared per module to keep this file fast. Attacks on the
+grader itself are in test_grader_hostile.py.
 """
 
 import json
@@ -13,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from autograd.exercises import EXERCISES, release, run_tests
-from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES
+from autograd.exercises.catalogue import INSTRUCTOR, STUDENT_FILES
 
 
 def solved_copy(folder: Path) -> Path:
     """A student folder with every exercise solved (the reference solutions)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in STUDENT_FILES:
-        shutil.copyfile(ASSIGNMENT / name, folder / name)
+        shutil.copyfile(INSTRUCTOR / name, folder / name)
     return folder
 
 
@@ -32,7 +33,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def reference_report():
-    return run_tests(ASSIGNMENT)
+    return run_tests(INSTRUCTOR)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,13 @@ def test_released_copy_grades_zero_and_every_test_reads_not_attempted(released_r
         assert test.message.startswith(f"Exercise {test.exercise}: "), test.message
 
 
+def test_not_attempted_exercise_gives_each_hint_once_in_the_table(released_report):
+    table = released_report.table()
+    for exercise in EXERCISES:
+        for hint in exercise.hints.values():
+            assert table.count(f"Exercise {exercise.number}: {hint}") == 1, hint
+
+
 def test_table_shows_each_exercise_with_its_points_and_status(released_report):
     table = released_report.table()
     assert " 3  Topological order" in table and "0 / 5     not attempted" in table
@@ -93,6 +101,7 @@ def test_infinite_loop_costs_only_that_tests_points(tmp_path):
     report = run_tests(folder, timeout=2)
     lost = [(t.name, t.status) for t in report.tests if t.status != "passed"]
     assert lost == [("test_local_exp_is_e_to_the_x", "timed out")]
+    assert "stopped after 2 s" in report.tests[4].message
     assert report.score == 35 and report.max_score == 36
 
 
@@ -106,6 +115,7 @@ def test_process_exit_in_student_code_costs_only_that_tests_points(tmp_path):
         "test_momentum_path_matches_torch": "crashed",
     }
     assert report.score == 4 and report.max_score == 7
+    assert "os._exit()" in report.tests[0].message
 
 
 def test_thread_left_running_by_student_code_does_not_hang_the_grader(tmp_path):
@@ -126,7 +136,10 @@ def test_wrong_answer_says_what_was_returned_and_what_was_expected(tmp_path):
     report = run_tests(folder, exercises=[1])
     failed = [t for t in report.tests if t.status == "failed"]
     assert [t.name for t in failed] == ["test_local_mul_is_the_other_input"]
-    assert "local_mul(-1.5, -3.0, out=4.5) returned (-1.5, -3.0); expected (-3.0, -1.5)" in failed[0].message
+    call, rest = failed[0].message.split(" returned ", 1)
+    x, y, out = (float(part.split("=")[-1]) for part in call.removeprefix("local_mul(").rstrip(")").split(", "))
+    assert out == pytest.approx(x * y)
+    assert rest.startswith(f"({x!r}, {y!r}); expected ({y!r}, {x!r})"), failed[0].message
     assert "d(x*y)/dx = y" in failed[0].message
 
 
@@ -171,7 +184,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_cli_grade_of_the_reference_exits_0_and_writes_full_marks(tmp_path):
-    result = run_cli("grade", str(ASSIGNMENT), "--json", str(tmp_path / "results.json"), cwd=tmp_path)
+    result = run_cli("grade", str(INSTRUCTOR), "--json", str(tmp_path / "results.json"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads((tmp_path / "results.json").read_text())["score"] == 36
 

@@ -1,11 +1,12 @@
 """`python -m autograd.exercises release`: the student copy has stubs where the solutions were."""
 
 import ast
+import shutil
 
 import pytest
 
 from autograd.exercises import EXERCISES, release, strip_solutions
-from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES
+from autograd.exercises.catalogue import ASSIGNMENT, INSTRUCTOR, STUDENT_FILES
 
 
 def test_solution_block_becomes_a_stub_with_the_exercise_number_and_hint_at_its_indentation():
@@ -50,7 +51,7 @@ def test_release_writes_every_exercise_file_and_the_visible_tests_but_not_the_hi
 
 def test_released_files_hold_no_solution_and_one_stub_per_solution_block(released):
     for name in STUDENT_FILES:
-        reference = (ASSIGNMENT / name).read_text()
+        reference = (INSTRUCTOR / name).read_text()
         student = (released / name).read_text()
         ast.parse(student)
         assert "BEGIN SOLUTION" not in student and "END SOLUTION" not in student
@@ -60,6 +61,20 @@ def test_released_files_hold_no_solution_and_one_stub_per_solution_block(release
 def test_released_copy_ships_the_exercise_notebook_and_instructions(released):
     assert (released / "exercises.ipynb").is_file()
     assert (released / "README.md").is_file()
+
+
+def test_release_takes_the_solutions_from_a_given_instructor_folder(tmp_path):
+    teacher = tmp_path / "teacher"
+    shutil.copytree(INSTRUCTOR, teacher)
+    path = teacher / "optim.py"
+    path.write_text(path.read_text().replace('"""Exercises 7 and 8', '"""A course of our own: exercises 7 and 8'))
+    release(tmp_path / "student", instructor=teacher)
+    assert (tmp_path / "student" / "optim.py").read_text().startswith('"""A course of our own')
+
+
+def test_release_without_an_instructor_folder_says_where_the_solutions_are(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        release(tmp_path / "student", instructor=tmp_path / "nowhere")
 
 
 def test_release_refuses_a_folder_that_already_holds_files(tmp_path):

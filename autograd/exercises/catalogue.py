@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ASSIGNMENT = Path(__file__).resolve().parent / "assignment"
-"""The assignment folder: the exercise files with reference solutions, their tests and the hidden tests."""
+"""What students get besides their exercise files: the visible tests, conftest.py, the notebook and README.
+It ships with the package; nothing in it gives an answer away."""
+INSTRUCTOR = Path(__file__).resolve().parents[2] / "instructor"
+"""The teacher's folder in a checkout of the repository: the exercise files with the reference
+solutions and `hidden/`, the hidden tests. It is not part of the installed package."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,22 @@ EXERCISES: tuple[Exercise, ...] = (
 )  # fmt: skip
 
 STUDENT_FILES: tuple[str, ...] = tuple(dict.fromkeys(exercise.file for exercise in EXERCISES))
+
+
+def instructor_folder(folder: Path | str | None = None) -> Path | None:
+    """The teacher's folder: `folder` when given (it must exist), else the checkout's `instructor/` if there is one."""
+    if folder is not None:
+        path = Path(folder).resolve()
+        if not path.is_dir():
+            raise FileNotFoundError(f"the instructor folder {path} does not exist")
+        return path
+    return INSTRUCTOR if (INSTRUCTOR / "hidden").is_dir() else None
+
+
+def hints_text(number: int) -> str:
+    """Every hint of exercise `number`, one line each, as a stub's message gives them."""
+    exercise = next(e for e in EXERCISES if e.number == number)
+    return "\n".join(f"Exercise {number}: {hint}" for hint in exercise.hints.values())
 
 
 def exercise_for_function(name: str) -> Exercise:

@@ -1,39 +1,44 @@
 """`grade [DIR]`: run the exercise tests on a student's folder, add up the points, write Gradescope JSON.
 
-The tests run in a pytest subprocess with our result-collecting plugin
-(`autograd.exercises.plugin`), which reports each test as it starts and ends. This
-process is the watchdog: a test that runs past its time limit (an infinite loop in
-student code) or takes the process down with it (`os._exit`, a crash) is recorded as
-lost, the subprocess is stopped and started again without the tests already done. So
-one bad function costs only its own tests' points, with or without pytest-timeout, on
-any operating system.
+Every verdict is decided in this process, which never runs student code. The tests are read
+here before anything else happens; each test then runs here with the student's modules in a
+fresh sandboxed worker (`autograd.exercises.sandbox`: isolated Python, its own session, an
+unprivileged user and a chroot when the grader is root, resource limits), whose answers are
+plain data this process checks (`remote`, `runner`). A worker that hangs, crashes, floods its
+output or sends garbage costs its own test's points; it and every process it started are killed
+when the test ends. Tests run two at a time, within a time limit each and a budget for the run.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
-import signal
-import subprocess
+import queue
+import shutil
+import stat
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import autograd
-from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES
+from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES, hints_text, instructor_folder
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a test may run; the reference solutions need milliseconds."""
-STARTUP_LIMIT = 120.0
-"""Seconds pytest may take to start and collect the tests before the grader gives up."""
-# How this process talks to the plugin in the pytest subprocess, and the tests to the student's folder.
-STUDENT_DIR_VARIABLE = "BACKPROP_EXERCISES_DIR"
-EVENTS_VARIABLE = "BACKPROP_EXERCISES_EVENTS"
-SKIP_VARIABLE = "BACKPROP_EXERCISES_SKIP"
-ONLY_VARIABLE = "BACKPROP_EXERCISES_ONLY"
+DEFAULT_BUDGET = 300.0
+"""Seconds the whole run may take; results.json is written within it."""
+SLOTS = 2
+"""Tests that run at the same time, each slot with its own sandbox keeper."""
+MAX_FILE_BYTES, MAX_FILES = 1 << 20, 100
+"""What of a submission is copied into the sandbox: its top-level .py files, each up to 1 MiB."""
+OUTPUT_LINES, OUTPUT_WIDTH = 40, 200
+"""What a test's entry shows of what student code printed."""
+OUTPUT_TOTAL = 100_000
+"""Characters of printed output kept over all the tests of a run."""
 PASSED, NOT_ATTEMPTED, TIMED_OUT, SKIPPED = "passed", "not attempted", "timed out", "skipped"
 
 
@@ -49,6 +54,8 @@ class TestResult:
     timeout: float
     status: str = "not run"
     message: str = ""
+    output: str = ""
+    """What the student's code printed during this test (cut to the report's limits)."""
 
     @property
     def score(self) -> float:
@@ -60,6 +67,11 @@ class TestResult:
         """What the test is worth; a skipped test (it could not be checked here) counts for nothing."""
         return 0.0 if self.status == SKIPPED else self.points
 
+    def output_text(self) -> str:
+        """The test's Gradescope output: its status and message, then what the student's code printed."""
+        text = self.status if not self.message else f"{self.status}: {self.message}"
+        return text + (f"\n\nYour code printed:\n{self.output}" if self.output else "")
+
 
 @dataclass
 class Report:
@@ -68,6 +80,8 @@ class Report:
     folder: Path
     tests: list[TestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know that does not cost points (e.g. the hidden tests are not here)."""
 
     @property
     def score(self) -> float:
@@ -113,17 +127,22 @@ class Report:
             if status == PASSED:
                 continue
             lines += ["", f"Exercise {exercise.number} ({exercise.file}): {status}"]
+            visible = [test for test in tests if not test.hidden]
             if status == NOT_ATTEMPTED:
-                lines += [f"  {message}" for message in dict.fromkeys(test.message for test in tests)]
+                lines += [f"  {line}" for m in dict.fromkeys(t.message for t in visible) for line in m.splitlines()]
                 continue
             # Tests that failed the same way (one missing file, one syntax error) share one message.
             groups: dict[tuple[str, str], list[TestResult]] = {}
-            for test in tests:
-                if test.status != PASSED:
+            for test in visible:
+                if test.status not in (PASSED, SKIPPED):
                     groups.setdefault((test.status, test.message), []).append(test)
             for (test_status, message), group in groups.items():
                 lines += [f"  {test.name} [{test_status}, 0/{_number(test.points)}]" for test in group]
                 lines += [f"    {line}".rstrip() for line in message.splitlines()]
+            lost = [test for test in tests if test.hidden and test.status not in (PASSED, SKIPPED)]
+            if lost:
+                lines.append(f"  {len(lost)} hidden test(s) did not pass: their details come with your published grade")
+        lines += ["", *(f"Note: {note}" for note in self.notes)] if self.notes else []
         lines += ["", *(f"Grader: {problem}" for problem in self.problems)] if self.problems else []
         return "\n".join(lines)
 
@@ -140,7 +159,7 @@ class Report:
                     "score": test.score,
                     "max_score": test.max_score,
                     "status": "passed" if test.status == PASSED else "failed",
-                    "output": test.status if not test.message else f"{test.status}: {test.message}",
+                    "output": test.output_text(),
                     "visibility": "after_published" if test.hidden else "visible",
                 }
                 for test in self.tests
@@ -157,159 +176,221 @@ def run_tests(
     exercises: list[int] | None = None,
     hidden: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    budget: float = DEFAULT_BUDGET,
+    instructor: Path | str | None = None,
+    slots: int = SLOTS,
 ) -> Report:
     """Run the exercise tests against the student files in `folder`; never raises for student code.
 
-    `exercises` limits the run to those numbers; `hidden=False` leaves the hidden tests out;
-    `timeout` is the time limit of a test without its own `timeout` marker.
+    `exercises` limits the run to those numbers; `hidden=False` leaves the hidden tests out (they
+    are only where the teacher's `instructor` folder is: a checkout, or the Gradescope autograder);
+    `timeout` is the time limit of a test without its own `timeout` marker, `budget` that of the run.
+    Whatever goes wrong, even inside the grader, every test ends with a status and a message.
     """
     folder = Path(folder).resolve()
     report = Report(folder)
-    if not folder.is_dir():
-        report.problems.append(f"{folder} is not a folder")
-        return report
-    if not any((folder / name).is_file() for name in STUDENT_FILES):
-        report.problems.append(
-            f"none of the exercise files ({', '.join(STUDENT_FILES)}) is in {folder}; "
-            "grade the folder made by `python -m autograd.exercises release`"
-        )
-    paths = [ASSIGNMENT / "tests"] + ([ASSIGNMENT / "hidden"] if hidden and (ASSIGNMENT / "hidden").is_dir() else [])
-    tests: dict[str, TestResult] = {}
-    with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch:
-        scratch = Path(scratch)
-        (scratch / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        # Each restart follows a lost test, so this ends after at most one run per test.
-        for attempt in itertools.count(1):
-            finished = {test_id for test_id, test in tests.items() if test.status != "not run"}
-            progress = _run_once(folder, paths, scratch, attempt, finished, exercises, timeout, tests, report)
-            remaining = [test for test in tests.values() if test.status == "not run"]
-            if not remaining or not progress:
-                break
-    for test in tests.values():
+    results: dict[str, TestResult] = {}
+    try:
+        _run(report, results, folder, exercises, hidden, timeout, budget, instructor, slots)
+    except BaseException as error:  # noqa: B036 - results.json is written even when the grader itself fails
+        interrupted = isinstance(error, KeyboardInterrupt | SystemExit)
+        reason = "the grader was stopped" if interrupted else f"the grader failed ({type(error).__name__}: {error})"
+        report.problems.append(reason)
+        for test in results.values():
+            if test.status == "not run":
+                test.status, test.message = "error", f"not decided: {reason}"
+    for test in results.values():
         if test.status == "not run":
             test.message = test.message or "the grader could not run this test (see the grader's messages)"
     order = {exercise.number: i for i, exercise in enumerate(EXERCISES)}
-    report.tests = sorted(tests.values(), key=lambda t: (order.get(t.exercise, len(order)), t.hidden))
+    report.tests = sorted(results.values(), key=lambda t: (order.get(t.exercise, len(order)), t.hidden))
     if not report.tests and not report.problems:
         report.problems.append("no exercise tests were found")
     return report
 
 
-def _run_once(
-    folder: Path,
-    paths: list[Path],
-    scratch: Path,
-    attempt: int,
-    finished: set[str],
-    exercises: list[int] | None,
-    timeout: float,
-    tests: dict[str, TestResult],
+def _run(
     report: Report,
-) -> bool:
-    """One pytest subprocess; fills `tests` in place. True when it stopped early but made progress."""
-    events_path, skip_path, log_path = (scratch / f"{kind}-{attempt}" for kind in ("events", "skip", "log"))
-    events_path.touch()
-    skip_path.write_text(json.dumps(sorted(finished)), encoding="utf-8")
-    env = {
-        **os.environ,
-        EVENTS_VARIABLE: str(events_path),
-        SKIP_VARIABLE: str(skip_path),
-        ONLY_VARIABLE: ",".join(map(str, exercises or [])),
-        STUDENT_DIR_VARIABLE: str(folder),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # third-party plugins stay out of grading
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(Path(autograd.__file__).parent.parent), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    command = [
-        sys.executable, "-m", "pytest", *map(str, paths),
-        "-p", "autograd.exercises.plugin", "-p", "no:cacheprovider", "-p", "no:timeout",
-        "-c", str(scratch / "pytest.ini"), "--rootdir", str(ASSIGNMENT), "--confcutdir", str(ASSIGNMENT),
-        "--import-mode=importlib", "-q", "--no-header", "-W", "ignore::pytest.PytestAssertRewriteWarning",
-    ]  # fmt: skip
-    with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=os.name == "posix",
-        )  # fmt: skip
-        running: str | None = None
-        started = launched = last_event = time.monotonic()
-        collected = False
-        offset = 0
-        stopped_early = False
-        while True:
-            exit_code = process.poll()
-            with events_path.open(encoding="utf-8") as events:
-                events.seek(offset)
-                chunk = events.read()
-            complete = chunk[: chunk.rfind("\n") + 1]
-            offset += len(complete.encode("utf-8"))
-            for line in complete.splitlines():
-                event = json.loads(line)
-                last_event = time.monotonic()
-                if event["event"] == "collected":
-                    collected = True
-                    for test in event["tests"]:
-                        if test["id"] not in tests:
-                            tests[test["id"]] = TestResult(
-                                test["id"], test["name"], test["exercise"], float(test["points"]), test["hidden"],
-                                float(test["timeout"] or timeout),
-                            )  # fmt: skip
-                elif event["event"] == "collect_error":
-                    report.problems.append(f"could not collect {event['path']}:\n{event['message']}")
-                elif event["event"] == "start":
-                    running, started = event["id"], time.monotonic()
-                elif event["event"] == "result" and event["id"] in tests:
-                    tests[event["id"]].status, tests[event["id"]].message = event["status"], event["message"]
-                    running = None
-            if exit_code is not None:
-                if running in tests:
-                    tests[running].status = "crashed"
-                    tests[running].message = (
-                        f"the test process stopped during this test (exit code {exit_code}); "
-                        "does the code call exit() or crash Python?"
-                    )
-                    stopped_early = True
-                elif not collected or exit_code not in (0, 1):
-                    report.problems.append(f"pytest stopped with exit code {exit_code}:\n{_tail(log_path)}")
-                return stopped_early
-            now = time.monotonic()
-            if running in tests and now - started > tests[running].timeout:
-                _stop(process)
-                tests[running].status = TIMED_OUT
-                tests[running].message = (
-                    f"stopped after {_number(tests[running].timeout)} s: an infinite loop, or far too slow; "
-                    "this test's points are lost, the other tests still run"
-                )
-                return True
-            if collected and running is None and now - last_event > timeout:
-                # Every test so far has its result; a thread student code left running keeps Python alive.
-                _stop(process)
-                if any(test.status == "not run" for test in tests.values()):
-                    report.problems.append("the test process stalled between tests and was stopped")
-                return False
-            if not collected and now - launched > STARTUP_LIMIT:
-                _stop(process)
-                report.problems.append(f"pytest did not start within {STARTUP_LIMIT:g} s:\n{_tail(log_path)}")
-                return False
-            time.sleep(0.02)
+    results: dict[str, TestResult],
+    folder: Path,
+    exercises: list[int] | None,
+    hidden: bool,
+    timeout: float,
+    budget: float,
+    instructor: Path | str | None,
+    slots: int,
+) -> None:
+    from autograd.exercises.runner import load_tests
 
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the test process (and anything student code started in its session)."""
-    if os.name == "posix":
+    deadline = time.monotonic() + budget
+    sources = [(path, False) for path in sorted((ASSIGNMENT / "tests").glob("test_*.py"))]
+    teacher = instructor_folder(instructor)
+    if hidden and teacher is not None:
+        sources += [(path, True) for path in sorted((teacher / "hidden").glob("test_*.py"))]
+    elif hidden:
+        report.notes.append("the hidden tests are not here: they come with the teacher's grader")
+    cases = []
+    for path, is_hidden in sources:
         try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    else:
-        process.kill()
-    process.wait()
+            cases += load_tests(path, path.parent.parent, is_hidden)
+        except Exception as error:
+            where = "a hidden test file" if is_hidden else path.name
+            report.problems.append(f"could not load {where}: {type(error).__name__}: {error}")
+    cases = [case for case in cases if not exercises or case.exercise in exercises]
+    for case in cases:
+        results[case.id] = TestResult(
+            case.id, case.name, case.exercise, case.points, case.hidden, case.timeout or timeout
+        )
+    files = _submission_files(folder, report)
+    if not any(name in files for name in STUDENT_FILES):
+        report.problems.append(
+            f"none of the exercise files ({', '.join(STUDENT_FILES)}) is in {folder}; "
+            "grade the folder made by `python -m autograd.exercises release`"
+        )
+    if not cases:
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
+    try:
+        pending: queue.Queue = queue.Queue()
+        for case in cases:
+            pending.put(case)
+        shared = _Shared(files, pending, results, deadline, budget, max(case.timeout or timeout for case in cases))
+        threads = [
+            threading.Thread(target=_slot_loop, args=(scratch / f"slot-{i}", shared, timeout), daemon=True)
+            for i in range(max(1, min(slots, len(cases))))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()) + 30.0)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _tail(path: Path, lines: int = 30) -> str:
-    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+@dataclass
+class _Shared:
+    """What the slots of one run share."""
+
+    files: dict[str, bytes]
+    pending: queue.Queue
+    results: dict[str, TestResult]
+    deadline: float
+    budget: float
+    longest: float
+    broken: dict = field(default_factory=dict)
+    output_left: list[int] = field(default_factory=lambda: [OUTPUT_TOTAL])
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _slot_loop(folder: Path, shared: _Shared, timeout: float) -> None:
+    """Take tests from the queue and run each in a fresh worker of this slot's keeper."""
+    import random
+
+    from autograd.exercises.remote import Limits, Slot, cpu_seconds
+    from autograd.exercises.runner import Context, run_case
+
+    slot = None
+    restarts = itertools.count()
+    seeds = random.SystemRandom()
+    limits = Limits()
+    try:
+        while True:
+            try:
+                case = shared.pending.get_nowait()
+            except queue.Empty:
+                return
+            result = shared.results[case.id]
+            if shared.deadline - time.monotonic() < 0.5:
+                result.message = f"not run: the run's time budget of {_number(shared.budget)} s was used up"
+                continue
+            context = None
+            try:
+                if slot is None:
+                    slot = Slot(folder.with_name(f"{folder.name}-{next(restarts)}"), shared.files, limits,
+                                cpu_seconds(shared.longest))  # fmt: skip
+                test_deadline = min(time.monotonic() + result.timeout, shared.deadline)
+                context = Context(
+                    functools.partial(slot.spawn, test_deadline), set(shared.files), shared.broken,
+                    seeds.getrandbits(64),
+                )  # fmt: skip
+                outcome = run_case(case, context, hints_text(case.exercise), result.timeout)
+                result.status, result.message = outcome.status, outcome.message
+                if outcome.status == TIMED_OUT and test_deadline == shared.deadline:
+                    result.message = f"the run's time budget of {_number(shared.budget)} s ran out during this test"
+                slot.reap(context.worker)
+                if context.worker is not None:
+                    result.output = _shown_output(*context.worker.output(), shared)
+            except Exception as error:  # the sandbox itself failed: this test is lost, the next gets a new keeper
+                result.status = "error"
+                result.message = f"the grader's sandbox failed during this test: {type(error).__name__}: {error}"
+                if slot is not None:
+                    slot.close()
+                slot = None
+    finally:
+        if slot is not None:
+            slot.close()
+
+
+def _shown_output(text: str, total: int, shared: _Shared) -> str:
+    from autograd.exercises.runner import tidy
+
+    if not text:
+        return ""
+    shown = tidy(text, OUTPUT_LINES, OUTPUT_WIDTH)
+    if total > len(text.encode("utf-8", errors="replace")):
+        shown += f"\n... [{total} bytes printed in all; the rest is not kept]"
+    with shared.lock:
+        if shared.output_left[0] <= 0:
+            return "[not kept: the run's limit on printed output is reached]"
+        shown = shown[: shared.output_left[0]]
+        shared.output_left[0] -= len(shown)
+    return shown
+
+
+def _submission_files(folder: Path, report: Report) -> dict[str, bytes]:
+    """The submission's top-level .py files as bytes: regular files only (a symbolic link could point
+    at the teacher's files), each up to MAX_FILE_BYTES, at most MAX_FILES of them."""
+    files: dict[str, bytes] = {}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        report.problems.append(f"could not read the folder {folder}: {error}")
+        return files
+    for entry in entries:
+        stem = entry.name[:-3]
+        if not (entry.name.endswith(".py") and stem.isidentifier()):
+            continue
+        if len(files) == MAX_FILES:
+            report.problems.append(f"more than {MAX_FILES} .py files in {folder}; only the first {MAX_FILES} are used")
+            break
+        try:
+            handle = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            report.problems.append(f"{entry.name} is not a plain file (a symbolic link?); submit the file itself")
+            continue
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                report.problems.append(f"{entry.name} is not a plain file; submit the file itself")
+                continue
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            report.problems.append(f"{entry.name} is larger than {MAX_FILE_BYTES // 1024} KiB and is not graded")
+            continue
+        files[entry.name] = data
+    return files
+
+
+def write_results(report: Report, path: Path | str) -> Path:
+    """Write the Gradescope JSON atomically (a temporary file renamed over `path`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(report.gradescope(), indent=2) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
 
 
 def grade(
@@ -318,20 +399,22 @@ def grade(
     exercises: list[int] | None = None,
     hidden: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    budget: float = DEFAULT_BUDGET,
+    instructor: Path | str | None = None,
 ) -> int:
     """Grade `folder`, print the table, write Gradescope JSON to `json_path`; return the exit code.
 
     0 when every test passes, 1 otherwise (some failed, or tests could not run).
     """
-    report = run_tests(folder, exercises=exercises, hidden=hidden, timeout=timeout)
+    report = run_tests(
+        folder, exercises=exercises, hidden=hidden, timeout=timeout, budget=budget, instructor=instructor
+    )
     print(report.table())
     if json_path is not None:
-        path = Path(json_path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(report.gradescope(), indent=2) + "\n", encoding="utf-8")
+            path = write_results(report, json_path)
         except OSError as error:
-            print(f"\nCould not write the Gradescope results to {path}: {error}", file=sys.stderr)
+            print(f"\nCould not write the Gradescope results to {json_path}: {error}", file=sys.stderr)
             return 1
         print(f"\nGradescope results: {path}")
     return 0 if report.all_passed else 1

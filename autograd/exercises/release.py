@@ -7,12 +7,12 @@ import re
 import shutil
 from pathlib import Path
 
-from autograd.exercises.catalogue import ASSIGNMENT, exercise_for_function
+from autograd.exercises.catalogue import ASSIGNMENT, STUDENT_FILES, exercise_for_function, instructor_folder
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*\n", re.M | re.S)
 RELEASED = ("*.py", "*.md", "*.ipynb", "tests/*.py")
-"""What goes into the student's copy; `hidden/` stays with the teacher."""
+"""What of the package's assignment folder goes into the student's copy, besides the exercise files."""
 
 
 def strip_solutions(source: str, filename: str = "<source>") -> str:
@@ -40,22 +40,32 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
     return released
 
 
-def release(out: Path | str, source: Path = ASSIGNMENT) -> list[Path]:
-    """Write the student copy of `source` into the new or empty folder `out`; return the files written.
+def release(out: Path | str, instructor: Path | str | None = None) -> list[Path]:
+    """Write the student copy into the new or empty folder `out`; return the files written.
 
-    Refuses a folder that already holds files, so it never overwrites a student's work.
+    The exercise files come from the teacher's `instructor` folder (default: the checkout's
+    `instructor/`), their solutions replaced by stubs; the tests, conftest.py, the notebook and
+    README come with the package. Refuses a folder that already holds files, so it never
+    overwrites a student's work.
     """
     out = Path(out)
+    teacher = instructor_folder(instructor)
+    if teacher is None:
+        raise FileNotFoundError(
+            "the exercise files with their solutions are not installed with the package; run this in a "
+            "checkout of the Backprop Lab repository, or pass the instructor folder (--instructor DIR)"
+        )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already exists and is not empty; release into a new folder")
-    files = sorted({path for pattern in RELEASED for path in source.glob(pattern)})
     written = []
-    for path in files:
-        target = out / path.relative_to(source)
+    for name in STUDENT_FILES:
+        target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".py":
-            target.write_text(strip_solutions(path.read_text(encoding="utf-8"), path.name), encoding="utf-8")
-        else:
-            shutil.copyfile(path, target)
+        target.write_text(strip_solutions((teacher / name).read_text(encoding="utf-8"), name), encoding="utf-8")
+        written.append(target)
+    for path in sorted({path for pattern in RELEASED for path in ASSIGNMENT.glob(pattern)}):
+        target = out / path.relative_to(ASSIGNMENT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
         written.append(target)
     return written

@@ -2,6 +2,7 @@
 
 Values are checked against the closed form; gradients (computed over your graph by
 Backprop Lab's op table, so your own backward is not needed) against Backprop Lab's engine.
+The weights, bias and inputs are drawn at random for each run.
 """
 
 import math
@@ -12,44 +13,52 @@ import autograd
 
 pytestmark = pytest.mark.exercise(5)
 
-WEIGHTS, BIAS, INPUTS = [0.5, -1.0, 2.0], 0.1, [1.0, 2.0, -0.5]
-Z = 0.5 * 1.0 - 1.0 * 2.0 + 2.0 * -0.5 + 0.1  # w.x + b = -2.4
+
+def draw(rng):
+    """Weights, bias and inputs of a neuron with 2 to 4 inputs."""
+    n = rng.randrange(2, 5)
+    return [rng.uniform(-2, 2) for _ in range(n)], rng.uniform(-1, 1), [rng.uniform(-2, 2) for _ in range(n)]
 
 
-def build(module, activation):
+def build(module, activation, weights, bias, inputs):
     Value = module.Value
-    weights = [Value(w, label=f"w{i}") for i, w in enumerate(WEIGHTS)]
-    bias = Value(BIAS, label="b")
-    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(INPUTS)]
-    return module.neuron(weights, bias, inputs, activation=activation), weights, bias, inputs
+    w = [Value(x, label=f"w{i}") for i, x in enumerate(weights)]
+    b = Value(bias, label="b")
+    x = [Value(v, label=f"x{i}") for i, v in enumerate(inputs)]
+    return module.neuron(w, b, x, activation=activation), w, b, x
 
 
 @pytest.mark.points(1)
-def test_tanh_neuron_computes_tanh_of_w_dot_x_plus_b(neuron):
-    out, *_ = build(neuron, "tanh")
+def test_tanh_neuron_computes_tanh_of_w_dot_x_plus_b(neuron, rng):
+    weights, bias, inputs = draw(rng)
+    z = sum(w * x for w, x in zip(weights, inputs)) + bias
+    out, *_ = build(neuron, "tanh", weights, bias, inputs)
     assert hasattr(out, "data"), f"neuron returned {out!r}; return a Value"
-    assert out.data == pytest.approx(math.tanh(Z)), f"tanh(w.x + b) = tanh({Z:g}) = {math.tanh(Z):.6f}, got {out.data}"
+    assert out.data == pytest.approx(math.tanh(z)), f"tanh(w.x + b) = tanh({z:g}) = {math.tanh(z):.6f}, got {out.data}"
 
 
 @pytest.mark.points(1)
-def test_each_activation_squashes_the_same_sum(neuron):
-    expected = {"sigmoid": 1 / (1 + math.exp(-Z)), "relu": 0.0, "linear": Z}
+def test_each_activation_squashes_the_same_sum(neuron, rng):
+    weights, bias, inputs = draw(rng)
+    z = sum(w * x for w, x in zip(weights, inputs)) + bias
+    expected = {"sigmoid": 1 / (1 + math.exp(-z)), "relu": max(0.0, z), "linear": z}
     for activation, value in expected.items():
-        out, *_ = build(neuron, activation)
-        assert out.data == pytest.approx(value), f"{activation}({Z:g}) = {value:.6f}, got {out.data}"
+        out, *_ = build(neuron, activation, weights, bias, inputs)
+        assert out.data == pytest.approx(value), f"{activation}({z:g}) = {value:.6f}, got {out.data}"
 
 
 @pytest.mark.points(2)
-def test_neuron_gradients_match_backprop_lab(neuron, reference):
+def test_neuron_gradients_match_backprop_lab(neuron, reference, rng):
     for activation in ("tanh", "sigmoid", "linear"):
-        out, weights, bias, inputs = build(neuron, activation)
+        weights, bias, inputs = draw(rng)
+        out, w, b, x = build(neuron, activation, weights, bias, inputs)
         gradients = reference.gradients(out)
-        e_weights = [autograd.Value(w) for w in WEIGHTS]
-        e_bias, e_inputs = autograd.Value(BIAS), [autograd.Value(x) for x in INPUTS]
-        e_out = e_bias + sum((w * x for w, x in zip(e_weights, e_inputs)), autograd.Value(0.0))
+        e_weights, e_inputs = [autograd.Value(v) for v in weights], [autograd.Value(v) for v in inputs]
+        e_bias = autograd.Value(bias)
+        e_out = e_bias + sum((a * c for a, c in zip(e_weights, e_inputs)), autograd.Value(0.0))
         e_out = e_out if activation == "linear" else getattr(e_out, activation)()
         e_out.backward()
-        for mine, theirs in zip([*weights, bias, *inputs], [*e_weights, e_bias, *e_inputs]):
+        for mine, theirs in zip([*w, b, *x], [*e_weights, e_bias, *e_inputs]):
             got = gradients.get(id(mine), 0.0)
             assert got == pytest.approx(theirs.grad), (
                 f"{activation} neuron: d out/d {mine.label} is {theirs.grad:.6f}, but your graph gives {got:.6f}; "

@@ -74,7 +74,7 @@ class Value:
         """e^x."""
         return Value(math.exp(self.data), (self,), "exp")
 
-    # Built from the primitives: a - b = a + (-b), a / b = a * (1/b).
+    # Built from the primitives: a - b = a + (-b), a / b = a * (1/b), and 1 / b is the single node recip(b).
     def __sub__(self, other: Value | float) -> Value:
         return self + (-_lift(other))
 
@@ -85,7 +85,7 @@ class Value:
         return self * _lift(other).recip()
 
     def __rtruediv__(self, other: float) -> Value:
-        return _lift(other) * self.recip()
+        return self.recip() if other == 1 else _lift(other) * self.recip()
 
     # Single-node functions.
     def tanh(self) -> Value:
@@ -115,7 +115,7 @@ def topological_order(root: Value) -> list[Value]:
     """Exercise 3: every node `root` depends on (root included), each exactly once,
     every node after all of its parents, so `root` comes last.
 
-    Use no recursion: a chain 10,000 nodes deep must work, and Python stops recursing
+    Use no recursion: a chain thousands of nodes deep must work, and Python stops recursing
     at about 1,000. Keep a set of the nodes you have already seen: a node can be
     reached by many paths (in `x * x`, `x` is a parent twice).
     """
