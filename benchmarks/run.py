@@ -300,7 +300,7 @@ def merge(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     if kept is None or kept["status"] != "ok":
         return new if new["status"] == "ok" or kept is None else kept
     if new["status"] != "ok":
-        return kept
+        return {**kept, "note": f"{new['status']} in another round: {new['reason']}"}
     values = {key: min(value, new["values"].get(key, value)) for key, value in kept["values"].items()}
     return {**kept, "values": values}
 
@@ -369,10 +369,10 @@ def _cell(entry: dict[str, Any], row: Row) -> str:
 
 
 def _labels(workload: str, entries: dict[str, Any]) -> list[str]:
-    """The table's rows in its engines' order; the nn path shows as its three ways of training."""
+    """The table's rows in its engines' order; the nn path shows as its three ways of training (or its failure)."""
     order = []
     for name in TABLES[workload].engines:
-        order += [NN_BY_HAND, NN_FIT, NN_COMPILED] if name == NN else [name]
+        order += [NN, NN_BY_HAND, NN_FIT, NN_COMPILED] if name == NN else [name]
     return [label for label in order if label in entries]
 
 

@@ -259,7 +259,8 @@ def test_rounds_keep_each_numbers_best_and_prefer_a_measured_entry():
     fast = run.ok({"forward_ns": 1.0, "backward_ns": 3.0})
     failed = {"status": "failed", "reason": "exit status 1"}
     assert run.merge(slow, fast)["values"] == {"forward_ns": 1.0, "backward_ns": 1.0}
-    assert run.merge(failed, slow) is slow and run.merge(slow, failed) is slow and run.merge(None, failed) is failed
+    assert run.merge(failed, slow) is slow and run.merge(None, failed) is failed
+    assert run.merge(slow, failed) == {**slow, "note": "failed in another round: exit status 1"}
 
 
 def test_ratios_are_the_baselines_time_over_this_engines():
