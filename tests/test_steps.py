@@ -1,6 +1,6 @@
-"""steps() and forward_steps(): the chain rule one node at a time (shared/API.md, `steps`).
+"""steps() and forward_steps(): the chain rule one node at a time.
 
-Expected numbers come from the worked example of shared/seeds/002 (the sigmoid circuit with
+Expected numbers come from the staged sigmoid circuit of the classic backprop lecture (with
 w0=2, x0=-1, w1=-3, x1=-2, w2=-3): "input 1.37, d(1/x) = -1/x^2 gives -0.53; x + 1 passes
 1 * -0.53; e^x at -1 gives -0.53 * e^-1; -x gives -0.2 * -1; the add passes 0.2; the mul gives
 w 0.2 * -1 and x 0.2 * 2".
@@ -109,7 +109,7 @@ def test_a_leaf_has_no_steps():
 def test_str_of_a_step_is_one_line_with_its_numbers(circuit):
     line = str(steps(circuit[0])[0])
     assert "\n" not in line
-    assert line.startswith("1/x at 1.37: upstream 1.00 × local -0.53 → (+) gets -0.53")
+    assert line.startswith("1/x at 1.37, upstream 1.00: (+) gets 1.00 × -0.53 = -0.53")
     assert "d(1/x)/dx = -1/x^2" in line
 
 
@@ -130,7 +130,7 @@ def test_table_has_an_html_form_for_jupyter(circuit):
 
 def test_step_html_shows_upstream_times_local(circuit):
     page = steps(circuit[0])[2].to_html()
-    assert "-0.53 × 0.37" in page and "<td>-0.20</td>" in page
+    assert 'title="-0.5344466' in page and ">0.37</span> = <span" in page and ">-0.20</span>" in page
 
 
 def test_forward_steps_follow_the_order_values_are_computed(circuit):
