@@ -96,8 +96,8 @@ TABLES: dict[str, Table] = {
         (Row("seconds", "one step", digits=4),),
     ),
     "microgpt": Table(
-        "microgpt's training loop, {microgpt[steps]} steps of n_embd {microgpt[n_embd]}, {microgpt[n_layer]} layer,"
-        " block {microgpt[block_size]}, with each engine's Value (only the import changed)",
+        "microgpt's training loop (steps {microgpt[steps]}, n_embd {microgpt[n_embd]}, n_layer {microgpt[n_layer]},"
+        " block_size {microgpt[block_size]}) with each engine's Value, only the import changed",
         "s/step",
         (OURS, MICROGPT, MICROGRAD, TORCH),
         (Row("seconds", "one step", digits=3), Row("gc_seconds", "  of which garbage collector", 3, ratio=False)),
