@@ -19,10 +19,12 @@ children, so graphs have no reference cycles and are freed as soon as they are d
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import math
 import numbers
+import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from autograd.ops import FLOAT_FUNCTIONS, LEAF, OPS, Op
@@ -50,7 +52,7 @@ class Value:
     `< <= > >=` compare `.data` and record nothing, as in PyTorch.
     """
 
-    __slots__ = ("data", "grad", "op", "local", "label", "scope", "_x", "_y", "_upstream")
+    __slots__ = ("data", "grad", "op", "label", "scope", "_x", "_y", "_dx", "_dy", "_upstream")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -59,10 +61,10 @@ class Value:
         self.data = as_float(data, label)
         self.grad = 0.0
         self.op: Op = LEAF
-        self.local: tuple = ()
         self.label = label
         self.scope = _scope
         self._x = self._y = None
+        self._upstream = 0.0
 
     def __repr__(self) -> str:
         return f"Value(data={round(self.data, 4)}, grad={round(self.grad, 4)}, label={self.label!r})"
@@ -78,6 +80,16 @@ class Value:
         return (x,) if self._y is None else (x, self._y)
 
     @property
+    def local(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, computed in the forward pass; `()` for a leaf."""
+        x = self._x
+        if x is None:
+            return ()
+        if x.__class__ is tuple:
+            return self._dx
+        return (self._dx,) if self._y is None else (self._dx, self._dy)
+
+    @property
     def _prev(self) -> set[Value]:
         """micrograd's name for the parents, as a set (read-only)."""
         return set(self.parents)
@@ -91,21 +103,21 @@ class Value:
     # mul(a, recip(b)), so a graph holds only ops of the table. With a number b, `a - b` is add(a, -b)
     # and `a / b` is mul(a, 1/b): the constant is folded, not drawn as a neg or recip node.
     def __add__(self, other: Operand) -> Value:
-        return _binary(ADD, self, other if other.__class__ is Value else constant(other))
+        return _add(self, other if other.__class__ is Value else constant(other))
 
     def __radd__(self, other: Operand) -> Value:
         if other.__class__ is int and other == 0:  # Python's sum() starts from 0: sum([a, b]) is add(a, b)
             return self
-        return _binary(ADD, constant(other), self)
+        return _add(constant(other), self)
 
     def __mul__(self, other: Operand) -> Value:
-        return _binary(MUL, self, other if other.__class__ is Value else constant(other))
+        return _mul(self, other if other.__class__ is Value else constant(other))
 
     def __rmul__(self, other: Operand) -> Value:
-        return _binary(MUL, constant(other), self)
+        return _mul(constant(other), self)
 
     def __neg__(self) -> Value:
-        return _unary(NEG, self)
+        return _neg(self)
 
     def __sub__(self, other: Operand) -> Value:
         return self + -other if isinstance(other, Value) else self + -_number(other)
@@ -127,13 +139,13 @@ class Value:
     def __pow__(self, exponent: Operand) -> Value:
         """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
         if isinstance(exponent, Value):
-            return _binary(POW_VALUE, self, exponent)
+            return _pow_value(self, exponent)
         n = as_float(exponent, "exponent")
-        return _unary(POW.with_params(n=int(n) if n.is_integer() else n), self)
+        return _maker(POW.with_params(n=int(n) if n.is_integer() else n))(self)
 
     def __rpow__(self, base: Number) -> Value:
         """base ** v for a positive number base, as one `pow_value` node."""
-        return _binary(POW_VALUE, constant(base), self)
+        return _pow_value(constant(base), self)
 
     def pow(self, exponent: Operand) -> Value:
         """The same as `self ** exponent`."""
@@ -142,39 +154,39 @@ class Value:
     # Single-node functions.
     def recip(self) -> Value:
         """1/x as one node (op `recip`); raises ZeroDivisionError at 0."""
-        return _unary(RECIP, self)
+        return _recip(self)
 
     def exp(self) -> Value:
         """e^x (op `exp`); raises OverflowError above x ~ 709.78."""
-        return _unary(EXP, self)
+        return _exp(self)
 
     def log(self) -> Value:
         """Natural logarithm (op `log`); raises ValueError for x <= 0."""
-        return _unary(LOG, self)
+        return _log(self)
 
     def sin(self) -> Value:
         """Sine (op `sin`)."""
-        return _unary(SIN, self)
+        return _sin(self)
 
     def cos(self) -> Value:
         """Cosine (op `cos`)."""
-        return _unary(COS, self)
+        return _cos(self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (op `tanh`)."""
-        return _unary(TANH, self)
+        return _tanh(self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x."""
-        return _unary(SIGMOID, self)
+        return _sigmoid(self)
 
     def relu(self) -> Value:
         """max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch."""
-        return _unary(RELU, self)
+        return _relu(self)
 
     def leaky_relu(self, slope: float = LEAKY_RELU.defaults["slope"]) -> Value:
         """x if x > 0 else slope * x (op `leaky_relu`)."""
-        return _unary(LEAKY_RELU.with_params(slope=as_float(slope, "slope")), self)
+        return _maker(LEAKY_RELU.with_params(slope=as_float(slope, "slope")))(self)
 
     def copy(self) -> Value:
         """A new leaf with the same data and label: a constant cut off from this value's graph (like
@@ -202,12 +214,28 @@ class Value:
         accumulate: a second call adds the same amounts again. A contribution that is not a
         finite number raises ArithmeticError naming the node, instead of leaving NaN behind.
         """
-        seed = as_float(grad, "backward(grad)")
+        upstream = as_float(grad, "backward(grad)")
         with _collector_paused():
             order = topological_order(self)
-            _chain_rule(order, seed)
-            for node in order:
-                node.grad += node._upstream
+            self._upstream = upstream
+            # `_upstream` is this call's d(self)/d(node); it is 0.0 on every node outside a backward pass.
+            for node in reversed(order):
+                upstream = node._upstream
+                node._upstream = 0.0
+                if upstream - upstream:  # inf or nan: stop, and say where it came from
+                    raise _bad_gradient(node, upstream, order)
+                node.grad += upstream
+                x = node._x
+                if x is None:  # a leaf
+                    continue
+                if x.__class__ is tuple:  # an n-ary op: its parents and local derivatives are tuples
+                    for parent, local in zip(x, node._dx):
+                        parent._upstream += upstream * local
+                else:
+                    x._upstream += upstream * node._dx
+                    y = node._y
+                    if y is not None:
+                        y._upstream += upstream * node._dy
 
     def zero_grad(self) -> None:
         """Set `.grad` to 0.0 on every node of this value's graph."""
@@ -252,43 +280,93 @@ _new_value = Value.__new__
 
 def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: float = 0.0, label: str = "",
           scope: str | None = None) -> Value:  # fmt: skip
-    """The one place a node of the graph is made (a user's `Value(x)` goes through `__init__`)."""
+    """A node with every field given: for copies, unpickling and n-ary ops (the ops' own makers below
+    are the same lines with the op's expressions filled in)."""
     node = _new_value(Value)
     node.data = out
     node.grad = grad
     node.op = op
-    node.local = local
     node.label = label
     node.scope = _scope if scope is None else scope
     node._x = x
     node._y = y
+    if x.__class__ is tuple:
+        node._dx = local
+    elif x is not None:
+        node._dx = local[0]
+        if y is not None:
+            node._dy = local[1]
+    node._upstream = 0.0
     return node
 
 
-def _unary(op: Op, x: Value) -> Value:
-    """The node op(x), its local derivative computed now and kept for backward."""
-    a = x.data
+# Each one- and two-input op of the table gets a maker: this template with the op's forward and local
+# expressions pasted in, compiled once. It is the code a student would write for the op by hand (as in
+# micrograd or microgpt), without the calls a generic maker would spend on every node.
+_MAKER = """
+def make(x{y_param}):
+    a = x.data{y_data}
     try:
-        out = op.forward(a)
-        local = op.local(a, out)
+        out = {forward}
+        dx = {dx}{dy}
     except (ArithmeticError, ValueError) as error:
-        raise _located(error, op, (x,), (a,)) from None
+        raise _located(error, OP, {parents}, {inputs}) from None
     if out - out:  # inf - inf and nan - nan are nan: the result is not a finite float
-        raise _not_finite(op, (x,), (a,))
-    return _made(op, x, None, out, local)
+        raise _not_finite(OP, {parents}, {inputs})
+    node = _new_value(Value)
+    node.data = out
+    node.grad = 0.0
+    node.op = OP
+    node.label = ""
+    node.scope = _scope
+    node._x = x
+    node._y = {y}
+    node._dx = dx{store_dy}
+    node._upstream = 0.0
+    return node
+"""
+_makers: dict[int, Callable] = {}  # id(op) -> its maker (Ops compare as strings, so key by identity)
 
 
-def _binary(op: Op, x: Value, y: Value) -> Value:
-    """The node op(x, y), its local derivatives computed now and kept for backward."""
-    a, b = x.data, y.data
-    try:
-        out = op.forward(a, b)
-        local = op.local(a, b, out)
-    except (ArithmeticError, ValueError) as error:
-        raise _located(error, op, (x, y), (a, b)) from None
-    if out - out:
-        raise _not_finite(op, (x, y), (a, b))
-    return _made(op, x, y, out, local)
+def _maker(op: Op) -> Callable:
+    """The compiled maker `make(x)` or `make(x, y)` of `op` (built on first use, then reused)."""
+    make = _makers.get(id(op))
+    if make is None:
+        names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
+        binary = op.arity == 2
+        source = _MAKER.format(
+            y_param=", y" if binary else "",
+            y_data="\n    b = y.data" if binary else "",
+            forward=_renamed(op.forward_source, names),
+            dx=_renamed(op.local_source[0], names),
+            dy=f"\n        dy = {_renamed(op.local_source[1], names)}" if binary else "",
+            store_dy="\n    node._dy = dy" if binary else "",
+            parents="(x, y)" if binary else "(x,)",
+            inputs="(a, b)" if binary else "(a,)",
+            y="y" if binary else "None",
+        )
+        # The maker runs in this module's namespace (it reads the current `_scope`); the op and the
+        # table's functions reach it as the variables of an enclosing function.
+        free = ", ".join(("OP", *FLOAT_FUNCTIONS))
+        source = f"def _enclosing({free}):" + source.replace("\n", "\n    ") + "return make"
+        definitions: dict = {}
+        exec(compile(source, f"<autograd maker for {op.name} {op.params_text}>", "exec"), definitions)  # noqa: S102
+        enclosing = types.FunctionType(definitions["_enclosing"].__code__, globals())
+        make = _makers[id(op)] = enclosing(op, *FLOAT_FUNCTIONS.values())
+    return make
+
+
+def _renamed(expression: str, names: dict[str, str]) -> str:
+    """`expression` with its variable names replaced (`x * y` -> `a * b`), parsed so only names change."""
+    tree = ast.parse(expression, mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = names[node.id]
+    return ast.unparse(tree)
+
+
+_add, _mul, _neg, _recip, _exp, _log = map(_maker, (ADD, MUL, NEG, RECIP, EXP, LOG))
+_pow_value, _sin, _cos, _tanh, _sigmoid, _relu = map(_maker, (POW_VALUE, SIN, COS, TANH, SIGMOID, RELU))
 
 
 def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
@@ -414,17 +492,29 @@ def topological_order(root: Value) -> list[Value]:
     is placed once all its parents are placed. A million-deep chain is fine.
     """
     order: list[Value] = []
-    placed: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    visited: set[Value] = set()
+    stack: list = [root]  # nodes to visit; a node under a _PLACE marker has its parents placed
     while stack:
-        node, parents_placed = stack.pop()
-        if parents_placed:
-            order.append(node)
-        elif node not in placed:
-            placed.add(node)
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in reversed(node.parents) if parent not in placed)
+        node = stack.pop()
+        if node is _PLACE:
+            order.append(stack.pop())
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(_PLACE)
+            # The parents, last first so the first is visited first (`node.parents`, read from the slots).
+            x, y = node._x, node._y
+            if x.__class__ is tuple:
+                stack.extend([parent for parent in reversed(x) if parent not in visited])
+            elif x is not None:
+                if y is not None and y not in visited:
+                    stack.append(y)
+                if x not in visited:
+                    stack.append(x)
     return order
+
+
+_PLACE = object()
 
 
 @contextlib.contextmanager
@@ -440,41 +530,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _chain_rule(order: list[Value], seed: float) -> None:
-    """Set `_upstream` of every node in `order` to d(root)/d(node) * seed, `root = order[-1]`."""
-    for node in order:
-        node._upstream = 0.0
-    order[-1]._upstream = seed
-    for node in reversed(order):
-        upstream = node._upstream
-        if upstream - upstream:
-            raise _bad_gradient(node, order)
-        x = node._x
-        if x is None:
-            continue
-        local = node.local
-        if x.__class__ is tuple:
-            for parent, derivative in zip(x, local):
-                parent._upstream += upstream * derivative
-        else:
-            x._upstream += upstream * local[0]
-            if node._y is not None:
-                node._y._upstream += upstream * local[1]
-
-
-def _bad_gradient(node: Value, order: list[Value]) -> ArithmeticError:
+def _bad_gradient(node: Value, upstream: float, order: list[Value]) -> ArithmeticError:
     """The error for a node whose gradient is not finite, naming the edges that made it so."""
+    for other in order:  # leave every node as a backward pass leaves it
+        other._upstream = 0.0
     culprits = [
-        f"{child.op.name} node{f' {child.label!r}' if child.label else ''} (data {child.data}) sends "
-        f"upstream {child._upstream} × local {local} = {child._upstream * local}"
+        f"{child.op.name} node{f' {child.label!r}' if child.label else ''} (data {child.data}) has local {local}"
         for child in order
         for parent, local in zip(child.parents, child.local)
-        if parent is node and not math.isfinite(child._upstream * local)
+        if parent is node and not math.isfinite(local)
     ]
     what = f"{node.op.name or 'leaf'} node{f' {node.label!r}' if node.label else ''} (data {node.data})"
     return ArithmeticError(
-        f"the gradient reaching the {what} is {node._upstream}, not a finite number: "
-        + ("; ".join(culprits) or "the sum of finite contributions overflows")
+        f"the gradient reaching the {what} is {upstream}, not a finite number"
+        + (": " + "; ".join(culprits) if culprits else " (finite contributions overflow when added)")
         + ". A local derivative overflowed; rescale the inputs or use a fused op (sigmoid, log_softmax)."
     )
 
@@ -488,25 +557,15 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         return [0.0] * len(inputs)
-    if create_graph:
-        return _graph_grad(topological_order(output), inputs)
-    for x in inputs:
-        x._upstream = 0.0  # an input outside the graph keeps this 0
-    with _collector_paused():
-        _chain_rule(topological_order(output), 1.0)
-    return [x._upstream for x in inputs]
-
-
-def _graph_grad(order: list[Value], inputs: Sequence[Value]) -> list:
-    """`grad(..., create_graph=True)`: the chain rule with Values, so the result has a graph of its own."""
-    upstream: dict[Value, Value] = {order[-1]: constant(1.0)}
+    order = topological_order(output)
+    upstream: dict[Value, Operand] = {output: constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
-        up = upstream.get(node)
-        if up is None or not node.parents:
+        up = upstream.get(node, 0.0)
+        if _number(up) - _number(up):
+            raise _bad_gradient(node, _number(up), order)
+        if not node.parents:
             continue
-        if up.data - up.data:
-            raise _bad_gradient(node, order)
-        for parent, local in zip(node.parents, graph_local(node)):
+        for parent, local in zip(node.parents, graph_local(node) if create_graph else node.local):
             contribution = up * local
             upstream[parent] = upstream[parent] + contribution if parent in upstream else contribution
     return [upstream.get(x, 0.0) for x in inputs]
