@@ -5,7 +5,9 @@ all); the folders and reports are shared per module to keep this file fast. Atta
 grader itself are in test_grader_hostile.py.
 """
 
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,11 @@ def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert text.count(old) == 1, f"{old!r} must occur once in {path.name}"
     path.write_text(text.replace(old, new))
+
+
+def append_to(path: Path, code: str) -> None:
+    """Redefine a function at the end of a student file (the tests never spell out a solution)."""
+    path.write_text(path.read_text() + "\n\n" + code)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +104,7 @@ def test_hidden_tests_are_graded_but_published_only_after_grading(reference_repo
 
 def test_infinite_loop_costs_only_that_tests_points(tmp_path):
     folder = solved_copy(tmp_path / "student")
-    replace_in(folder / "derivatives.py", "    return (out,)\n", "    while True:\n        pass\n")
+    append_to(folder / "derivatives.py", "def local_exp(x, out):\n    while True:\n        pass\n")
     report = run_tests(folder, timeout=2)
     lost = [(t.name, t.status) for t in report.tests if t.status != "passed"]
     assert lost == [("test_local_exp_is_e_to_the_x", "timed out")]
@@ -132,7 +139,7 @@ def test_thread_left_running_by_student_code_does_not_hang_the_grader(tmp_path):
 
 def test_wrong_answer_says_what_was_returned_and_what_was_expected(tmp_path):
     folder = solved_copy(tmp_path / "student")
-    replace_in(folder / "derivatives.py", "    return (y, x)\n", "    return (x, y)\n")
+    append_to(folder / "derivatives.py", "def local_mul(x, y, out):\n    return (x, y)\n")
     report = run_tests(folder, exercises=[1])
     failed = [t for t in report.tests if t.status == "failed"]
     assert [t.name for t in failed] == ["test_local_mul_is_the_other_input"]
@@ -206,3 +213,69 @@ def test_cli_list_names_every_exercise_and_its_file(tmp_path):
     assert result.returncode == 0
     assert [line.split()[0] for line in result.stdout.splitlines()] == [str(e.number) for e in EXERCISES]
     assert "mini_engine.py: topological_order" in result.stdout
+
+
+def test_honest_hidden_failure_shows_nothing_of_the_hidden_test_in_visible_output(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    # Right at the visible tests' inputs, an OverflowError at the hidden test's large ones.
+    append_to(
+        folder / "derivatives.py",
+        "def local_sigmoid(x, out):\n    s = 1.0 / (1.0 + math.exp(-x))\n    return (s * (1.0 - s),)\n",
+    )
+    replace_in(folder / "derivatives.py", '"""\n\n\ndef local_log', '"""\n\nimport math\n\n\ndef local_log')
+    results = tmp_path / "results.json"
+    run = run_cli("grade", str(folder), "--json", str(results), cwd=tmp_path)
+    data = json.loads(results.read_text())
+    assert run.returncode == 1 and data["score"] == 35 and data["max_score"] == 36
+    hidden = [t for t in data["tests"] if t["visibility"] == "after_published"]
+    failed = [t for t in hidden if t["score"] == 0]
+    assert len(failed) == 1 and "OverflowError" in failed[0]["output"]
+    visible = [run.stdout, run.stderr, data["output"]] + [
+        t["name"] + t["output"] for t in data["tests"] if t["visibility"] == "visible"
+    ]
+    secret = (INSTRUCTOR / "hidden" / "test_hidden.py").read_text()
+    for text in visible:
+        assert "OverflowError" not in text and "overflow" not in text
+        assert all(t["name"].split(": ", 1)[1] not in text for t in hidden)
+        assert not any(line.strip() in text for line in secret.splitlines() if len(line.strip()) > 25)
+    assert "1 hidden test(s) did not pass" in data["output"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops to an unprivileged user only when it runs as root")
+def test_student_code_runs_as_nobody_in_a_folder_holding_only_its_files(tmp_path):
+    folder = solved_copy(tmp_path / "student")
+    append_to(folder / "optim.py", "import os\nprint('uid', os.getuid(), os.getgid(), sorted(os.listdir('/')))\n")
+    report = run_tests(folder, exercises=[7])
+    assert report.score == report.max_score == 3
+    for test in report.tests:
+        uid, gid, listing = test.output.split(" ", 3)[1:]
+        assert (uid, gid) == ("65534", "65534")
+        assert listing.startswith("['student', 'work-")
+
+
+def test_without_root_the_grader_still_grades_in_isolated_workers(tmp_path, monkeypatch):
+    from autograd.exercises import remote
+
+    monkeypatch.setattr(remote, "_sandbox_ids", lambda: (None, None))
+    folder = solved_copy(tmp_path / "student")
+    (folder / "sitecustomize.py").write_text("import builtins\nbuiltins.len = lambda x: 14\n")
+    (folder / "pytest.ini").write_text("[pytest]\naddopts = --co\n")
+    report = run_tests(folder, exercises=[3, 7])
+    assert report.problems == [] and report.score == report.max_score == 8
+    release(tmp_path / "released")
+    released = run_tests(tmp_path / "released", exercises=[3, 7])
+    assert released.score == 0 and {t.status for t in released.tests} == {"not attempted"}
+
+
+def test_one_over_x_in_the_mini_engine_is_a_single_recip_node():
+    spec = importlib.util.spec_from_file_location("reference_mini_engine", INSTRUCTOR / "mini_engine.py")
+    sys.path.insert(0, str(INSTRUCTOR))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(INSTRUCTOR))
+        sys.modules.pop("derivatives", None)
+    x = module.Value(4.0)
+    assert (1 / x).op == "recip" and (1 / x).parents == (x,) and (1 / x).data == 0.25
+    assert (3 / x).op == "mul" and (3 / x).data == 0.75

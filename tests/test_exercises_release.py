@@ -14,7 +14,7 @@ def test_solution_block_becomes_a_stub_with_the_exercise_number_and_hint_at_its_
         "def local_mul(x, y, out):\n"
         '    """out = x * y."""\n'
         "    ### BEGIN SOLUTION\n"
-        "    return (y, x)\n"
+        "    return (0.5, 0.25)\n"
         "    ### END SOLUTION\n"
     )
     hint = EXERCISES[0].hints["local_mul"]
@@ -31,7 +31,7 @@ def test_solution_block_outside_a_catalogued_function_is_refused():
 
 def test_unmatched_marker_is_refused():
     with pytest.raises(ValueError, match="unmatched"):
-        strip_solutions("def local_add(x, y, out):\n    ### BEGIN SOLUTION\n    return (1.0, 1.0)\n")
+        strip_solutions("def local_add(x, y, out):\n    ### BEGIN SOLUTION\n    return (0.5, 0.25)\n")
 
 
 @pytest.fixture(scope="module")

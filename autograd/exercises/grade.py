@@ -250,6 +250,7 @@ def _run(
     if not cases:
         return
     scratch = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
+    scratch.chmod(0o711)  # a worker that could not chroot still reaches its own slot folder, and lists nothing
     try:
         pending: queue.Queue = queue.Queue()
         for case in cases:

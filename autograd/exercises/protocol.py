@@ -94,7 +94,7 @@ def read_value(data: object, make_ref, depth: int = 0, budget: list[int] | None 
         if type(data["ref"]) is not int or type(data["type"]) is not str or len(data["type"]) > 200:
             raise ProtocolError("a malformed object reference")
         return make_ref(data["ref"], data["type"])
-    (kind, items), = data.items()
+    ((kind, items),) = data.items()
     if type(items) is not list:
         raise ProtocolError(f"a {kind!r} whose items are not a list")
     if kind in ("tuple", "list"):

@@ -347,4 +347,3 @@ class Slot:
 def cpu_seconds(timeout: float) -> int:
     """The CPU-time limit of a worker whose test may run `timeout` seconds of wall-clock time."""
     return max(1, math.ceil(timeout)) + 1
-

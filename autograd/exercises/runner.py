@@ -89,9 +89,7 @@ def load_tests(path: Path, root: Path, hidden: bool) -> list[TestCase]:
         exec(compile(source, str(path), "exec"), module.__dict__)
     module_marks = _marks(module)
     fixtures = {
-        name: function
-        for name, obj in vars(module).items()
-        if (function := _fixture_function(obj)) is not None
+        name: function for name, obj in vars(module).items() if (function := _fixture_function(obj)) is not None
     }
     cases = []
     for name, function in vars(module).items():
@@ -132,11 +130,11 @@ class Context:
         except StudentError as error:
             if error.stub:
                 raise
-            pytest.fail(f"could not import {name}.py: {error.describe()}", pytrace=False)
+            # An import that fails, hangs or kills its process would do it again: later tests are spared the wait.
+            self.broken[name] = Outcome("error", tidy(f"could not import {name}.py: {error.describe()}"))
         except WorkerLost as lost:
-            # An import that hangs or kills the process would do it again: later tests are spared the wait.
             self.broken[name] = Outcome(lost.status, f"importing {name}.py {_lost_message(lost)}")
-            raise
+        raise _Known(self.broken[name])
 
 
 class _Known(Exception):

@@ -213,7 +213,7 @@ class Server:
                 return self.objects[data["ref"]]
             if "portable" in data:
                 return self.portable[data["portable"]]
-            (kind, items), = data.items()
+            ((kind, items),) = data.items()
             values = [self.decode(item) for item in items] if kind != "dict" else None
             if kind == "tuple":
                 return tuple(values)
