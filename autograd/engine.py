@@ -102,22 +102,14 @@ class Value:
     # Operators. A plain number becomes a leaf constant; `a - b` is add(a, neg(b)) and `a / b` is
     # mul(a, recip(b)), so a graph holds only ops of the table. With a number b, `a - b` is add(a, -b)
     # and `a / b` is mul(a, 1/b): the constant is folded, not drawn as a neg or recip node.
-    def __add__(self, other: Operand) -> Value:
-        return _add(self, other if other.__class__ is Value else constant(other))
-
+    # `a + b`, `a * b` and `-a` are attached below the class: each is the compiled maker of its op.
     def __radd__(self, other: Operand) -> Value:
         if other.__class__ is int and other == 0:  # Python's sum() starts from 0: sum([a, b]) is add(a, b)
             return self
         return _add(constant(other), self)
 
-    def __mul__(self, other: Operand) -> Value:
-        return _mul(self, other if other.__class__ is Value else constant(other))
-
     def __rmul__(self, other: Operand) -> Value:
         return _mul(constant(other), self)
-
-    def __neg__(self) -> Value:
-        return _neg(self)
 
     def __sub__(self, other: Operand) -> Value:
         return self + -other if isinstance(other, Value) else self + -_number(other)
@@ -138,10 +130,13 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
-        if isinstance(exponent, Value):
-            return _pow_value(self, exponent)
-        n = as_float(exponent, "exponent")
-        return _maker(POW.with_params(n=int(n) if n.is_integer() else n))(self)
+        make = _pow_makers.get(exponent)  # one maker per exponent: x**2 is as quick as x*x
+        if make is None:
+            if isinstance(exponent, Value):
+                return _pow_value(self, exponent)
+            n = as_float(exponent, "exponent")
+            make = _pow_makers[exponent] = _maker(POW.with_params(n=int(n) if n.is_integer() else n))
+        return make(self)
 
     def __rpow__(self, base: Number) -> Value:
         """base ** v for a positive number base, as one `pow_value` node."""
@@ -151,39 +146,8 @@ class Value:
         """The same as `self ** exponent`."""
         return self**exponent
 
-    # Single-node functions.
-    def recip(self) -> Value:
-        """1/x as one node (op `recip`); raises ZeroDivisionError at 0."""
-        return _recip(self)
-
-    def exp(self) -> Value:
-        """e^x (op `exp`); raises OverflowError above x ~ 709.78."""
-        return _exp(self)
-
-    def log(self) -> Value:
-        """Natural logarithm (op `log`); raises ValueError for x <= 0."""
-        return _log(self)
-
-    def sin(self) -> Value:
-        """Sine (op `sin`)."""
-        return _sin(self)
-
-    def cos(self) -> Value:
-        """Cosine (op `cos`)."""
-        return _cos(self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent (op `tanh`)."""
-        return _tanh(self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x."""
-        return _sigmoid(self)
-
-    def relu(self) -> Value:
-        """max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch."""
-        return _relu(self)
-
+    # Single-node functions: recip exp log sin cos tanh sigmoid relu are attached below the class,
+    # each the compiled maker of its op.
     def leaky_relu(self, slope: float = LEAKY_RELU.defaults["slope"]) -> Value:
         """x if x > 0 else slope * x (op `leaky_relu`)."""
         return _maker(LEAKY_RELU.with_params(slope=as_float(slope, "slope")))(self)
@@ -304,9 +268,9 @@ def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: fl
 # expressions pasted in, compiled once. It is the code a student would write for the op by hand (as in
 # micrograd or microgpt), without the calls a generic maker would spend on every node.
 _MAKER = """
-def make(x{y_param}):
+def make(x{y_param}):{lift}
     a = x.data{y_data}
-    try:
+    try:{domain}
         out = {forward}
         dx = {dx}{dy}
     except (ArithmeticError, ValueError) as error:
@@ -326,10 +290,14 @@ def make(x{y_param}):
     return node
 """
 _makers: dict[int, Callable] = {}  # id(op) -> its maker (Ops compare as strings, so key by identity)
+_pow_makers: dict[Number, Callable] = {}  # exponent -> the maker of x ** exponent
 
 
-def _maker(op: Op) -> Callable:
-    """The compiled maker `make(x)` or `make(x, y)` of `op` (built on first use, then reused)."""
+def _maker(op: Op, doc: str = "") -> Callable:
+    """The compiled maker `make(x)` or `make(x, y)` of `op` (built on first use, then reused).
+
+    A two-input maker takes a plain number as `y` too, as a leaf constant.
+    """
     make = _makers.get(id(op))
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
@@ -344,6 +312,8 @@ def _maker(op: Op) -> Callable:
             parents="(x, y)" if binary else "(x,)",
             inputs="(a, b)" if binary else "(a,)",
             y="y" if binary else "None",
+            lift="\n    if y.__class__ is not Value:\n        y = constant(y)" if binary else "",
+            domain=f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else "",
         )
         # The maker runs in this module's namespace (it reads the current `_scope`); the op and the
         # table's functions reach it as the variables of an enclosing function.
@@ -353,6 +323,7 @@ def _maker(op: Op) -> Callable:
         exec(compile(source, f"<autograd maker for {op.name} {op.params_text}>", "exec"), definitions)  # noqa: S102
         enclosing = types.FunctionType(definitions["_enclosing"].__code__, globals())
         make = _makers[id(op)] = enclosing(op, *FLOAT_FUNCTIONS.values())
+        make.__doc__ = doc or f"{op.name}: {op.formula}"
     return make
 
 
@@ -365,8 +336,20 @@ def _renamed(expression: str, names: dict[str, str]) -> str:
     return ast.unparse(tree)
 
 
-_add, _mul, _neg, _recip, _exp, _log = map(_maker, (ADD, MUL, NEG, RECIP, EXP, LOG))
-_pow_value, _sin, _cos, _tanh, _sigmoid, _relu = map(_maker, (POW_VALUE, SIN, COS, TANH, SIGMOID, RELU))
+_add, _mul, _pow_value = _maker(ADD, "x + y as one node (op `add`)."), _maker(MUL), _maker(POW_VALUE)
+
+# The operators and functions that are one op each are that op's maker: `a + b` or `a.exp()` runs
+# the compiled lines above directly, one call per node.
+Value.__add__, Value.__mul__ = _add, _mul
+Value.__neg__ = _maker(NEG, "-x as one node (op `neg`).")
+Value.recip = _maker(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")
+Value.exp = _maker(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")
+Value.log = _maker(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")
+Value.sin = _maker(SIN, "Sine (op `sin`).")
+Value.cos = _maker(COS, "Cosine (op `cos`).")
+Value.tanh = _maker(TANH, "Hyperbolic tangent (op `tanh`).")
+Value.sigmoid = _maker(SIGMOID, "1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x.")
+Value.relu = _maker(RELU, "max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch.")
 
 
 def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
@@ -406,7 +389,15 @@ def constant(x: Number) -> Value:
     """A new leaf holding the number `x` (checked as `Value(x)` checks it)."""
     if x.__class__ is not float or x - x:
         x = as_float(x, "")
-    return _made(LEAF, None, None, x, ())
+    node = _new_value(Value)
+    node.data = x
+    node.grad = 0.0
+    node.op = LEAF
+    node.label = ""
+    node.scope = _scope
+    node._x = node._y = None
+    node._upstream = 0.0
+    return node
 
 
 def _lift(x: Operand) -> Value:
@@ -474,8 +465,8 @@ def _described(parents: Iterable[Value], inputs: Iterable[float]) -> str:
 
 
 def _located(error: Exception, op: Op, parents: Iterable[Value], inputs: Iterable[float]) -> Exception:
-    """`error` again, its message naming the op, the inputs and the labels involved."""
-    return type(error)(f"{op.name}: {error} ({_described(parents, inputs)})")
+    """`error` again, its message naming the op (in the op's words), the inputs and the labels involved."""
+    return type(error)(f"{op.name}: {op.explain(error, tuple(inputs))} ({_described(parents, inputs)})")
 
 
 def _not_finite(op: Op, parents: Iterable[Value], inputs: Iterable[float]) -> OverflowError:
@@ -574,8 +565,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
 # The names the local-derivative expressions call, bound to Value methods so that the derivatives
 # are graphs themselves (the n-ary helpers of the table already work on Values).
 _VALUE_FUNCTIONS: dict[str, Callable] = {
-    **FLOAT_FUNCTIONS, "exp": Value.exp, "log": Value.log, "recip": Value.recip, "pow": Value.__pow__,
-    "pow_value": Value.__pow__, "sigmoid": Value.sigmoid, "tanh": Value.tanh, "sin": Value.sin, "cos": Value.cos,
+    **FLOAT_FUNCTIONS, "exp": Value.exp, "log": Value.log, "sigmoid": Value.sigmoid, "tanh": Value.tanh,
+    "sin": Value.sin, "cos": Value.cos,
 }  # fmt: skip
 _value_locals: dict[int, Callable] = {}
 

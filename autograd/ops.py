@@ -25,44 +25,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"e^x overflows a float at x = {x} (the largest x is about 709.78)") from None
-
-
-def _log(x: float) -> float:
-    if x <= 0.0:
-        raise ValueError(f"log(x) is undefined for x = {x} <= 0; keep the input positive")
-    return math.log(x)
-
-
-def _recip(x: float) -> float:
-    if x == 0.0:
-        raise ZeroDivisionError("division by zero: 1/x is undefined at x = 0")
-    return 1.0 / x
-
-
-def _pow(x: float, n: float) -> float:
-    """x ** n for a number n, with the errors a student can act on (0 ** 0 is 1, as in Python and PyTorch)."""
-    if x < 0.0 and not float(n).is_integer():
-        raise ValueError(f"a negative base ({x}) to the non-integer power {n} is not a real number")
-    if x == 0.0 and n < 0:
-        raise ZeroDivisionError(f"0 to the negative power {n} is infinite (a division by zero)")
-    try:
-        return x**n
-    except OverflowError:
-        raise OverflowError(f"{x} ** {n} overflows a float") from None
-
-
-def _pow_value(x: float, y: float) -> float:
-    """x ** y for a Value exponent y: defined for x > 0, where its derivative y*x^(y-1) and x^y*log(x) exist."""
-    if x <= 0.0:
-        raise ValueError(f"x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent")
-    return _pow(x, y)
-
-
 def _sigmoid(x: float) -> float:
     # Two branches so that exp never sees a large positive argument.
     if x >= 0.0:
@@ -84,12 +46,11 @@ def _dot_local(xs: tuple) -> tuple:
     return (*xs[n : 2 * n], *xs[:n], 1.0) if len(xs) % 2 else (*xs[n : 2 * n], *xs[:n])
 
 
-# What the expressions may call: for floats, the checked functions above and math; for Values
+# What the expressions may call: for floats, math and the helpers above; for Values
 # (create_graph), the same names bound to Value methods by the engine (`Op.compile_for_values`).
 FLOAT_FUNCTIONS: dict[str, Callable] = {
-    "exp": _exp, "log": _log, "recip": _recip, "pow": _pow, "pow_value": _pow_value, "sigmoid": _sigmoid,
-    "tanh": math.tanh, "sin": math.sin, "cos": math.cos, "dot": _dot, "dot_local": _dot_local,
-    "add_n": sum,
+    "exp": math.exp, "log": math.log, "sigmoid": _sigmoid, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+    "dot": _dot, "dot_local": _dot_local, "add_n": sum,
 }  # fmt: skip
 
 
@@ -101,6 +62,8 @@ class Op(str):
     from. A parametrised op names its parameters in `param_names`; its table entry takes
     their values as trailing arguments (`OPS["pow"].forward(x, n)`), and each variant made by
     `with_params` holds them in `params` (`{"n": 3}` for `x ** 3`) and takes the inputs alone.
+    `domain` is the condition on the inputs where the op is defined ("" for everywhere), and
+    `errors` says in words, per exception type, what went wrong when the arithmetic fails.
     """
 
     name: str
@@ -110,6 +73,8 @@ class Op(str):
     arity: int  # 1, 2, or 0 for an n-ary op over `xs`
     forward_source: str
     local_source: tuple[str, ...]
+    domain: str
+    errors: Mapping[str, str]
     param_names: tuple[str, ...]
     defaults: Mapping[str, float]
     params: Mapping[str, float]
@@ -127,6 +92,8 @@ class Op(str):
         latex: str,
         micrograd: str,
         arity: int = 1,
+        domain: str = "",
+        errors: Mapping[str, str] | None = None,
         param_names: tuple[str, ...] = (),
         defaults: Mapping[str, float] | None = None,
         params: Mapping[str, float] | None = None,
@@ -135,6 +102,7 @@ class Op(str):
         op.name, op.symbol, op.formula, op.latex, op.arity = name, symbol, formula, latex, arity
         op.forward_source = forward
         op.local_source = (local,) if isinstance(local, str) else tuple(local)
+        op.domain, op.errors = domain, dict(errors or {})
         op.param_names = param_names
         op.defaults = dict(defaults or {})
         op.params = dict(params or {})
@@ -152,8 +120,23 @@ class Op(str):
             return forward, local
         inputs = ", ".join((*self.input_names(), *(name for name in self.param_names if name not in self.params)))
         local_tuple = "(" + "".join(expression + ", " for expression in self.local_source) + ")"
-        forward = eval(f"lambda {inputs}: {self.forward_source}", values)
-        return forward, eval(f"lambda {inputs}, out: {local_tuple}", values)
+        forward = self.forward_source
+        if self.domain:
+            values["outside"] = self.outside_domain
+            forward = f"{forward} if {self.domain} else outside({inputs})"
+        return eval(f"lambda {inputs}: {forward}", values), eval(f"lambda {inputs}, out: {local_tuple}", values)
+
+    def outside_domain(self, *inputs: float) -> float:
+        """Raise the ValueError for inputs outside `domain`, in the words of `errors`."""
+        raise ValueError(self.explain(ValueError(), inputs))
+
+    def explain(self, error: Exception, inputs: tuple) -> str:
+        """What went wrong, in this op's words for `error`'s type (its `errors` entry), else `error`'s own."""
+        words = self.errors.get(type(error).__name__)
+        if words is None:
+            return str(error)
+        names = dict(zip(("x", "y") if self.arity else (), inputs))
+        return words.format(**names, **self.params)
 
     def input_names(self) -> tuple[str, ...]:
         """The names the expressions use for the inputs: `x`, `x, y`, or `xs` (a tuple) for an n-ary op."""
@@ -166,8 +149,8 @@ class Op(str):
         if variant is None:
             variant = Op(
                 self.name, self.symbol, forward=self.forward_source, local=self.local_source, formula=self.formula,
-                latex=self.latex, micrograd=self._micrograd, arity=self.arity, param_names=self.param_names,
-                defaults=self.defaults, params=dict(zip(self.param_names, key)),
+                latex=self.latex, micrograd=self._micrograd, arity=self.arity, domain=self.domain, errors=self.errors,
+                param_names=self.param_names, defaults=self.defaults, params=dict(zip(self.param_names, key)),
             )  # fmt: skip
             self._variants[key] = variant
         return variant
@@ -208,15 +191,24 @@ OPS: dict[str, Op] = {op.name: op for op in [
        latex=r"\frac{\partial(xy)}{\partial x} = y,\ \frac{\partial(xy)}{\partial y} = x"),
     Op("neg", "-x", forward="-x", local="-1.0", micrograd="neg",
        formula="d(-x)/dx = -1", latex=r"\frac{d(-x)}{dx} = -1"),
-    Op("recip", "1/x", forward="recip(x)", local="-(out * out)", micrograd="**-1",
+    Op("recip", "1/x", forward="1.0 / x", local="-(out * out)", micrograd="**-1",
+       errors={"ZeroDivisionError": "division by zero: 1/x is undefined at x = 0"},
        formula="d(1/x)/dx = -1/x^2", latex=r"\frac{d(1/x)}{dx} = -\frac{1}{x^2}"),
     Op("exp", "e^x", forward="exp(x)", local="out", micrograd="exp",
+       errors={"OverflowError": "e^x overflows a float at x = {x} (the largest x is about 709.78)"},
        formula="d(e^x)/dx = e^x", latex=r"\frac{d e^x}{dx} = e^x"),
-    Op("log", "log", forward="log(x)", local="1.0 / x", micrograd="log",
+    Op("log", "log", forward="log(x)", local="1.0 / x", micrograd="log", domain="x > 0.0",
+       errors={"ValueError": "log(x) is undefined for x = {x} <= 0; keep the input positive"},
        formula="d(log x)/dx = 1/x", latex=r"\frac{d \log x}{dx} = \frac{1}{x}"),
-    Op("pow", "x^n", forward="pow(x, n)", local="0.0 if n == 0 else n * pow(x, n - 1)", micrograd="**{n}",
+    Op("pow", "x^n", forward="x ** n", local="0.0 if n == 0 else n * x ** (n - 1)", micrograd="**{n}",
+       domain="x >= 0.0 or n == int(n)", errors={
+           "ValueError": "a negative base ({x}) to the non-integer power {n} is not a real number",
+           "ZeroDivisionError": "0 ** {n}, or its slope n*x^(n-1) at 0, is infinite (a division by zero)",
+           "OverflowError": "{x} ** {n} overflows a float"},
        param_names=("n",), formula="d(x^n)/dx = n*x^(n-1)", latex=r"\frac{d x^n}{dx} = n x^{n-1}"),
-    Op("pow_value", "x^y", arity=2, forward="pow_value(x, y)", local=("y * pow_value(x, y - 1)", "out * log(x)"),
+    Op("pow_value", "x^y", arity=2, forward="x ** y", local=("y * x ** (y - 1)", "out * log(x)"), domain="x > 0.0",
+       errors={"ValueError": "x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent",
+               "OverflowError": "{x} ** {y} overflows a float"},
        micrograd="**", formula="d(x^y)/dx = y*x^(y-1), d(x^y)/dy = x^y*log(x)",
        latex=r"\frac{\partial x^y}{\partial x} = y x^{y-1},\ \frac{\partial x^y}{\partial y} = x^y \log x"),
     Op("sin", "sin", forward="sin(x)", local="cos(x)", micrograd="sin",
