@@ -302,6 +302,7 @@ def _maker(op: Op, doc: str = "") -> Callable:
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
         binary = op.arity == 2
+        check = f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else ""
         source = _MAKER.format(
             y_param=", y" if binary else "",
             y_data="\n    b = y.data" if binary else "",
@@ -313,7 +314,7 @@ def _maker(op: Op, doc: str = "") -> Callable:
             inputs="(a, b)" if binary else "(a,)",
             y="y" if binary else "None",
             lift="\n    if y.__class__ is not Value:\n        y = constant(y)" if binary else "",
-            domain=f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else "",
+            domain=check,
         )
         # The maker runs in this module's namespace (it reads the current `_scope`); the op and the
         # table's functions reach it as the variables of an enclosing function.
