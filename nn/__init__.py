@@ -27,7 +27,7 @@ from nn.metrics import accuracy, confusion_matrix, f1, precision, recall
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.plot import plot_decision_boundary, plot_history
-from nn.train import evaluate, fit, predict, to_label
+from nn.train import evaluate, fit, outputs, predict, to_label
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,6 +56,7 @@ __all__ = [
     "load",
     "log_softmax",
     "mse",
+    "outputs",
     "plot_decision_boundary",
     "plot_history",
     "precision",

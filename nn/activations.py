@@ -1,41 +1,93 @@
-"""The activation functions a layer can use, by name, and the weight scale that suits each.
+"""The activation functions a layer can use: one table, one row per activation.
 
-A neuron applies its activation as one engine op (`Value.relu()`, `.tanh()`, ...), so a
-diagram shows `relu` as one node, not the arithmetic inside it.
+A row holds everything `nn` knows about an activation: the engine op that applies it (a
+neuron's activation is ONE node, so a diagram shows `relu`, not the arithmetic inside it),
+the initialisation gain that suits it, the `torch.nn` module `nn.to_torch` maps it to, and
+where a single output of it splits two classes (`nn.predict`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from autograd import Value
+from autograd import OPS, Value
 
-# None means "linear": the neuron's w.x+b node is its output.
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,
-    "linear": None,
-}
+LEAKY_SLOPE: float = OPS["leaky_relu"].defaults["slope"]
 
-# torch.nn.init.calculate_gain: the factor that keeps the output variance of a layer
-# close to its input variance for this nonlinearity (He for relu, 5/3 for tanh).
-GAIN: dict[str, float] = {
-    "relu": math.sqrt(2.0),
-    "leaky_relu": math.sqrt(2.0 / (1.0 + 0.01**2)),
-    "tanh": 5.0 / 3.0,
-    "sigmoid": 1.0,
-    "linear": 1.0,
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: `apply(v)` (None for linear: the neuron's w.x+b node is its output) and what goes with it.
+
+    `gain` is `torch.nn.init.calculate_gain`'s factor, which keeps a layer's output variance
+    close to its input variance (He's sqrt(2) for relu, 5/3 for tanh). `torch` names the
+    `torch.nn` module class and `torch_args` its arguments (`torch` is None for linear: no
+    module). `threshold` is where one output of this activation splits class 0 from class 1:
+    0.5 for a probability (sigmoid), 0 for a raw score.
+    """
+
+    name: str
+    apply: Callable[[Value], Value] | None
+    gain: float
+    torch: str | None
+    torch_args: dict[str, Any] = field(default_factory=dict)
+    threshold: float = 0.0
+
+    def __call__(self, v: Value) -> Value:
+        return v if self.apply is None else self.apply(v)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("relu", Value.relu, math.sqrt(2.0), "ReLU"),
+        Activation("tanh", Value.tanh, 5.0 / 3.0, "Tanh"),
+        Activation("sigmoid", Value.sigmoid, 1.0, "Sigmoid", threshold=0.5),
+        Activation(
+            "leaky_relu",
+            Value.leaky_relu,
+            math.sqrt(2.0 / (1.0 + LEAKY_SLOPE**2)),
+            "LeakyReLU",
+            {"negative_slope": LEAKY_SLOPE},
+        ),
+        Activation("linear", None, 1.0, None),
+    )
 }
 
 
 def check_activation(name: str) -> str:
     """Return `name` if it is a known activation, else raise ValueError listing the choices."""
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         choices = ", ".join(repr(a) for a in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; choose one of {choices}")
+    return name
+
+
+def resolve_activation(activation: str | bool | None, nonlin: bool | None, default: str = "relu") -> str:
+    """The activation name from `activation=` and micrograd's `nonlin=` spelling, which must agree.
+
+    micrograd writes `Neuron(nin, nonlin=True)` (ReLU) and `Neuron(nin, False)` (linear), so a
+    bool in the `activation` place is read as `nonlin`. `nonlin=True` alone means "relu",
+    `nonlin=False` alone "linear"; with an activation name too, nonlin only checks it:
+    `activation="tanh", nonlin=True` is tanh, `activation="tanh", nonlin=False` a ValueError.
+    """
+    if isinstance(activation, bool):
+        if nonlin is not None:
+            raise TypeError("got nonlin twice: as the second positional argument and as nonlin=")
+        activation, nonlin = None, activation
+    if nonlin is not None and not isinstance(nonlin, bool):
+        raise TypeError(f"nonlin is True or False, as in micrograd; got {type(nonlin).__name__}")
+    if activation is None:
+        return "linear" if nonlin is False else default if nonlin is None else "relu"
+    name = check_activation(activation)
+    if nonlin is not None and nonlin != (name != "linear"):
+        raise ValueError(
+            f"activation={name!r} and nonlin={nonlin} disagree: nonlin=False means linear, "
+            "nonlin=True any other activation; give one of them"
+        )
     return name
 
 
@@ -46,4 +98,4 @@ def init_bound(activation: str, fan_in: int) -> float:
     gain 5/3 (tanh) or 1 (sigmoid, linear), as `torch.nn.init.kaiming_uniform_`
     with `mode="fan_in"` gives: the weights' variance is gain^2 / fan_in.
     """
-    return GAIN[activation] * math.sqrt(3.0 / fan_in)
+    return ACTIVATIONS[activation].gain * math.sqrt(3.0 / fan_in)

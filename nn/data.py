@@ -12,13 +12,9 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from nn.checks import as_count
+
 Dataset = tuple[list[list[float]], list[int]]
-
-
-def _check_n(n: int, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"n must be an int >= {minimum}, got {n!r}")
-    return n
 
 
 def _finish(points: list[tuple[float, float, int]], noise: float, rng: random.Random) -> Dataset:
@@ -38,9 +34,9 @@ def _split(n: int, k: int) -> list[int]:
 def make_moons(n: int = 100, noise: float = 0.0, seed: int | None = None) -> Dataset:
     """Two interleaving half circles: label 0 the upper moon, 1 the lower (as scikit-learn)."""
     rng = random.Random(seed)
-    n_outer, n_inner = _split(_check_n(n, 2), 2)
-    outer = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_outer)]
-    inner = [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n_inner)]
+    n_outer, n_inner = _split(as_count("n", n, 2), 2)
+    outer = [(math.cos(t), math.sin(t), 0) for t in linspace(0.0, math.pi, n_outer)]
+    inner = [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in linspace(0.0, math.pi, n_inner)]
     return _finish(outer + inner, noise, rng)
 
 
@@ -49,7 +45,7 @@ def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.8, seed: in
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor is the inner radius, between 0 and 1, got {factor}")
     rng = random.Random(seed)
-    n_outer, n_inner = _split(_check_n(n, 2), 2)
+    n_outer, n_inner = _split(as_count("n", n, 2), 2)
     points = []
     for count, radius, label in ((n_outer, 1.0, 0), (n_inner, factor, 1)):
         angles = [2 * math.pi * i / count for i in range(count)]
@@ -61,7 +57,7 @@ def make_xor(n: int = 100, noise: float = 0.0, seed: int | None = None) -> Datas
     """Points uniform in [-1, 1]^2; label 1 when exactly one coordinate is positive (XOR)."""
     rng = random.Random(seed)
     points = []
-    for _ in range(_check_n(n)):
+    for _ in range(as_count("n", n)):
         a, b = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
         points.append((a, b, int((a > 0) != (b > 0))))
     return _finish(points, noise, rng)
@@ -69,11 +65,11 @@ def make_xor(n: int = 100, noise: float = 0.0, seed: int | None = None) -> Datas
 
 def make_spiral(n: int = 150, classes: int = 3, noise: float = 0.0, seed: int | None = None) -> Dataset:
     """`classes` interleaved spiral arms (CS231n's spiral), labels 0..classes-1."""
-    _check_n(classes, 2)
+    as_count("classes", classes, 2)
     rng = random.Random(seed)
     points = []
-    for label, count in enumerate(_split(_check_n(n, classes), classes)):
-        for r in _linspace(0.0, 1.0, count):
+    for label, count in enumerate(_split(as_count("n", n, classes), classes)):
+        for r in linspace(0.0, 1.0, count):
             t = 4.0 * label + 4.0 * r
             points.append((r * math.sin(t), r * math.cos(t), label))
     return _finish(points, noise, rng)
@@ -92,7 +88,7 @@ def make_blobs(
     """
     rng = random.Random(seed)
     if isinstance(centers, int):
-        _check_n(centers)
+        as_count("centers", centers)
         centres = [(rng.uniform(-10.0, 10.0), rng.uniform(-10.0, 10.0)) for _ in range(centers)]
     else:
         centres = [(float(c[0]), float(c[1])) for c in centers]
@@ -101,13 +97,13 @@ def make_blobs(
     if not std >= 0.0:
         raise ValueError(f"std must be >= 0, got {std}")
     points = []
-    for label, count in enumerate(_split(_check_n(n, len(centres)), len(centres))):
+    for label, count in enumerate(_split(as_count("n", n, len(centres)), len(centres))):
         cx, cy = centres[label]
         points += [(cx + rng.gauss(0.0, std), cy + rng.gauss(0.0, std), label) for _ in range(count)]
     return _finish(points, 0.0, rng)
 
 
-def _linspace(start: float, stop: float, count: int) -> list[float]:
+def linspace(start: float, stop: float, count: int) -> list[float]:
     """`count` evenly spaced numbers from start to stop inclusive (numpy.linspace)."""
     if count == 1:
         return [start]
@@ -139,8 +135,7 @@ class DataLoader:
             raise ValueError(f"DataLoader: {len(X)} samples but {len(y)} labels")
         if not X:
             raise ValueError("DataLoader: the dataset is empty")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        as_count("batch_size", batch_size)
         self.X, self.y = list(X), list(y)
         self.batch_size = batch_size
         self.shuffle = shuffle

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from nn.activations import ACTIVATIONS
 from nn.layers import MLP, Layer, Neuron, Perceptron
 from nn.module import Module
 
@@ -143,13 +144,9 @@ def load(path: str | os.PathLike) -> Module:
 
 
 def _torch_activation(name: str, torch_nn: Any) -> list:
-    return {
-        "relu": [torch_nn.ReLU()],
-        "tanh": [torch_nn.Tanh()],
-        "sigmoid": [torch_nn.Sigmoid()],
-        "leaky_relu": [torch_nn.LeakyReLU(0.01)],
-        "linear": [],
-    }[name]
+    """The `torch.nn` module for activation `name`, as a list: empty for linear."""
+    activation = ACTIVATIONS[name]
+    return [] if activation.torch is None else [getattr(torch_nn, activation.torch)(**activation.torch_args)]
 
 
 def to_torch(model: Module, dtype: Any = None) -> Any:

@@ -3,6 +3,16 @@
 A neuron computes activation(w . x + b). The weighted sum is ONE engine node
 (`autograd.dot`, op `dot`) and the activation one more, so an MLP's graph has two
 nodes per neuron and backward stays fast.
+
+The spelling of micrograd's `nn` works too: `Neuron(nin, nonlin=True)`, `Neuron(2, False)`,
+`Layer(nin, nout, nonlin=False)`, `neuron.nonlin`, `neuron.w`, `neuron.b`, `model.layers`,
+`layer.neurons`; and without `seed`, weights come from Python's global `random`, so
+`random.seed(0)` before `MLP(...)` gives the same model every time.
+
+Scopes: each neuron of a Layer tags the nodes it makes with its scope ("neuron 3"; inside
+an MLP "layer 1/neuron 3"), under whatever `autograd.scope` is open (`nn.fit` opens
+"sample 5"), and an MLP's inputs get the labels "x[0]", "x[1]", ... A diagram can then
+draw a big graph as clusters: sample, layer, neuron.
 """
 
 from __future__ import annotations
@@ -10,23 +20,27 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from autograd import Value, dot
-from nn.activations import ACTIVATIONS, check_activation, init_bound
-from nn.module import Module, Tensor
+from nn.activations import ACTIVATIONS, init_bound, resolve_activation
+from nn.checks import as_count, as_number
+from nn.module import Module
 
 Seed = int | random.Random | None
 
 
-def _rng(seed: Seed) -> random.Random:
-    """A random.Random from an int seed, or the given generator itself (how an MLP shares one stream)."""
+def _rng(seed: Seed) -> Any:
+    """Where the initial weights come from.
+
+    None: Python's global `random` (as micrograd draws them, so `random.seed(0)` reproduces a
+    model); an int: a generator of its own, which neither reads nor moves the global one; a
+    `random.Random` (or the `random` module): that generator itself (how an MLP shares one
+    stream with its layers).
+    """
+    if seed is None or seed is random:
+        return random
     return seed if isinstance(seed, random.Random) else random.Random(seed)
-
-
-def _check_size(name: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return n
 
 
 def _check_sample(x: Sequence, nin: int, who: str) -> None:
@@ -37,96 +51,155 @@ def _check_sample(x: Sequence, nin: int, who: str) -> None:
 
 
 def _as_inputs(x: Sequence, nin: int, who: str) -> list[Value]:
-    """One sample as a list of Values, lifted once so every neuron of a layer shares them."""
+    """One sample as a list of Values, lifted once so every neuron of a layer shares them.
+
+    A number becomes a leaf labelled "x[i]" (a model's input i); a Value is used as it is.
+    """
     _check_sample(x, nin, who)
-    return [v if isinstance(v, Value) else Value(v) for v in x]
-
-
-def _floats(x: Sequence) -> list[float]:
-    """One sample's numbers as floats, whether given as numbers or as Values (the perceptron has no graph)."""
-    return [float(getattr(xi, "data", xi)) for xi in x]
+    return [v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(x)]
 
 
 class Neuron(Module):
     """activation(w . x + b) for one sample x of `nin` numbers.
 
     Weights are drawn uniformly from +-gain*sqrt(3/nin) (Kaiming-uniform, see
-    `nn.activations.init_bound`); the bias starts at 0.
+    `nn.activations.init_bound`); the bias starts at 0. `activation` is a name
+    ("relu" by default); micrograd's `nonlin=` (or a bool in its place) says the same in
+    two words: `Neuron(2, nonlin=False)` is linear, `Neuron(2, nonlin=True)` relu.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> n([1.0, -2.0])   # a Value; n.parameters() is [w0, w1, b]
     """
 
-    def __init__(self, nin: int, activation: str = "relu", seed: Seed = None) -> None:
-        self.nin = _check_size("nin", nin)
-        self.activation = check_activation(activation)
+    def __init__(
+        self, nin: int, activation: str | bool | None = None, seed: Seed = None, *, nonlin: bool | None = None
+    ) -> None:
+        self.in_features = as_count("nin", nin)
+        self.activation = resolve_activation(activation, nonlin)
+        self._apply = ACTIVATIONS[self.activation].apply
         rng = _rng(seed)
-        bound = init_bound(activation, nin)
-        self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
+        bound = init_bound(self.activation, nin)
+        self.weight = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        self.bias = Value(0.0)
+
+    @classmethod
+    def count_parameters(cls, nin: int, **config: Any) -> int:
+        """How many parameters `Neuron(nin, ...)` has, worked out without building it."""
+        return as_count("nin", nin) + 1
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs (micrograd's and this library's name for torch's `in_features`)."""
+        return self.in_features
+
+    @property
+    def w(self) -> list[Value]:
+        """The weights, micrograd's name for `weight`."""
+        return self.weight
+
+    @property
+    def b(self) -> Value:
+        """The bias, micrograd's name for `bias`."""
+        return self.bias
+
+    @property
+    def nonlin(self) -> bool:
+        """True unless the activation is linear, as micrograd's `Neuron.nonlin`."""
+        return self.activation != "linear"
 
     def forward(self, x: Sequence) -> Value:
-        out = dot(self.w, _as_inputs(x, self.nin, "Neuron"), self.b)
-        act = ACTIVATIONS[self.activation]
-        return act(out) if act else out
+        return self.fire(_as_inputs(x, self.in_features, "Neuron"))
 
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
+    def fire(self, inputs: list[Value]) -> Value:
+        """The output for inputs already lifted to Values (a Layer lifts a sample once for all its neurons)."""
+        out = dot(self.weight, inputs, self.bias)
+        act = out if self._apply is None else self._apply(out)
+        if self._scope:
+            outer = out.scope
+            out.scope = act.scope = f"{outer}/{self._scope}" if outer else self._scope
+        return act
 
     def config(self) -> dict:
-        return {"nin": self.nin, "activation": self.activation}
-
-    def _tensors(self) -> dict[str, Tensor]:
-        return {"weight": self.w, "bias": self.b}
+        return {"nin": self.in_features, "activation": self.activation}
 
     def extra_repr(self) -> str:
-        return f"in_features={self.nin}, activation={self.activation!r}"
+        return f"in_features={self.in_features}, activation={self.activation!r}"
 
 
 class Layer(Module):
     """`nout` neurons that all read the same input; one output gives a Value, more a list.
 
     In a state dict its weights form an nout x nin list (`weight`) and its biases a
-    list of nout (`bias`), the shapes of `torch.nn.Linear`.
+    list of nout (`bias`), the shapes of `torch.nn.Linear`. `activation` and micrograd's
+    `nonlin` work as for `Neuron`.
     """
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", seed: Seed = None) -> None:
-        self.nin = _check_size("nin", nin)
-        self.nout = _check_size("nout", nout)
-        self.activation = check_activation(activation)
+    _stacked = True
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | bool | None = None,
+        seed: Seed = None,
+        *,
+        nonlin: bool | None = None,
+    ) -> None:
+        self.in_features = as_count("nin", nin)
+        self.out_features = as_count("nout", nout)
+        self.activation = resolve_activation(activation, nonlin)
         rng = _rng(seed)
-        self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
+        self.neurons = [Neuron(nin, self.activation, seed=rng) for _ in range(nout)]
+
+    @classmethod
+    def count_parameters(cls, nin: int, nout: int, **config: Any) -> int:
+        """How many parameters `Layer(nin, nout, ...)` has, worked out without building it."""
+        return as_count("nout", nout) * Neuron.count_parameters(nin)
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs (torch's `in_features`)."""
+        return self.in_features
+
+    @property
+    def nout(self) -> int:
+        """The number of neurons, hence of outputs (torch's `out_features`)."""
+        return self.out_features
+
+    @property
+    def nonlin(self) -> bool:
+        """True unless the activation is linear, as micrograd's `Neuron.nonlin`."""
+        return self.activation != "linear"
 
     def outputs(self, x: list[Value]) -> list[Value]:
         """Every neuron's output as a list, for inputs already lifted to Values."""
-        act = ACTIVATIONS[self.activation]
-        if act is None:
-            return [dot(n.w, x, n.b) for n in self.neurons]
-        return [act(dot(n.w, x, n.b)) for n in self.neurons]
+        return [neuron.fire(x) for neuron in self.neurons]
 
     def forward(self, x: Sequence) -> Value | list[Value]:
-        out = self.outputs(_as_inputs(x, self.nin, "Layer"))
-        return out[0] if self.nout == 1 else out
-
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        out = self.outputs(_as_inputs(x, self.in_features, "Layer"))
+        return out[0] if self.out_features == 1 else out
 
     def config(self) -> dict:
-        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
-
-    def _tensors(self) -> dict[str, Tensor]:
-        return {"weight": [n.w for n in self.neurons], "bias": [n.b for n in self.neurons]}
+        return {"nin": self.in_features, "nout": self.out_features, "activation": self.activation}
 
     def extra_repr(self) -> str:
-        return f"in_features={self.nin}, out_features={self.nout}, activation={self.activation!r}"
+        return f"in_features={self.in_features}, out_features={self.out_features}, activation={self.activation!r}"
+
+
+def _layer_sizes(nin: int, nouts: Sequence[int]) -> list[int]:
+    """[nin, *nouts] checked: every size a positive int, at least one layer."""
+    if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+        raise ValueError(f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1], got {nouts!r}")
+    return [as_count("nin", nin), *(as_count("each layer size", n) for n in nouts)]
 
 
 class MLP(Module):
     """A multi-layer perceptron: layers of sizes `nouts` on `nin` inputs.
 
     Hidden layers use `activation`; the last layer uses `output_activation`, linear by
-    default (raw scores for `nn.bce_with_logits`, `nn.cross_entropy` or `nn.mse`).
-    `seed` makes the initial weights reproducible.
+    default (raw scores for `nn.bce_with_logits`, `nn.cross_entropy` or `nn.mse`), which
+    is micrograd's MLP too (ReLU hidden layers, a linear last one). `seed` makes the
+    initial weights reproducible; without it they come from Python's global `random`.
 
     >>> model = MLP(2, [16, 16, 1], activation="relu", seed=0)
     >>> len(model.parameters())   # (2*16+16) + (16*16+16) + (16+1)
@@ -141,42 +214,47 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: Seed = None,
     ) -> None:
-        if isinstance(nouts, int) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1], got {nouts!r}")
-        self.nin = _check_size("nin", nin)
-        self.nouts = [_check_size("each layer size", n) for n in nouts]
-        self.activation = check_activation(activation)
-        self.output_activation = check_activation(output_activation)
+        sizes = _layer_sizes(nin, nouts)
+        self.in_features = sizes[0]
+        self.nouts = sizes[1:]
+        self.activation = resolve_activation(activation, None)
+        self.output_activation = resolve_activation(output_activation, None)
         rng = _rng(seed)
-        sizes = [nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
+            Layer(sizes[i], sizes[i + 1], self.output_activation if i == last else self.activation, seed=rng)
             for i in range(len(self.nouts))
         ]
 
+    @classmethod
+    def count_parameters(cls, nin: int, nouts: Sequence[int], **config: Any) -> int:
+        """How many parameters `MLP(nin, nouts, ...)` has, worked out without building it."""
+        sizes = _layer_sizes(nin, nouts)
+        return sum(Layer.count_parameters(a, b) for a, b in zip(sizes, sizes[1:]))
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return self.in_features
+
+    @property
+    def out_features(self) -> int:
+        """The number of outputs (the last layer's size)."""
+        return self.nouts[-1]
+
     def forward(self, x: Sequence) -> Value | list[Value]:
-        out = _as_inputs(x, self.nin, "MLP")
+        out = _as_inputs(x, self.in_features, "MLP")
         for layer in self.layers:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
 
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
     def config(self) -> dict:
         return {
-            "nin": self.nin,
+            "nin": self.in_features,
             "nouts": list(self.nouts),
             "activation": self.activation,
             "output_activation": self.output_activation,
         }
-
-    def _tensors(self) -> dict[str, Tensor]:
-        return {f"layers.{i}.{name}": t for i, layer in enumerate(self.layers) for name, t in layer._tensors().items()}
-
-    def _children(self) -> list[Module]:
-        return self.layers
 
 
 @dataclass
@@ -210,13 +288,37 @@ class Perceptron(Module):
     """
 
     def __init__(self, nin: int) -> None:
-        self.nin = _check_size("nin", nin)
-        self.w = [Value(0.0, label=f"w{i}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
+        self.in_features = as_count("nin", nin)
+        self.weight = [Value(0.0) for _ in range(nin)]
+        self.bias = Value(0.0)
+
+    @classmethod
+    def count_parameters(cls, nin: int, **config: Any) -> int:
+        """How many parameters `Perceptron(nin)` has, worked out without building it."""
+        return as_count("nin", nin) + 1
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs (torch's `in_features`)."""
+        return self.in_features
+
+    @property
+    def w(self) -> list[Value]:
+        """The weights, micrograd's name for `weight`."""
+        return self.weight
+
+    @property
+    def b(self) -> Value:
+        """The bias, micrograd's name for `bias`."""
+        return self.bias
+
+    def _numbers(self, x: Sequence) -> list[float]:
+        """One sample's numbers as floats, whether given as numbers or as Values (the perceptron has no graph)."""
+        _check_sample(x, self.in_features, "Perceptron")
+        return [as_number(xi) for xi in x]
 
     def forward(self, x: Sequence) -> int:
-        _check_sample(x, self.nin, "Perceptron")
-        total = sum(w.data * xi for w, xi in zip(self.w, _floats(x))) + self.b.data
+        total = sum(w.data * xi for w, xi in zip(self.weight, self._numbers(x))) + self.bias.data
         return 1 if total > 0.0 else 0
 
     def update(self, x: Sequence, target: int, lr: float = 1.0) -> int:
@@ -225,9 +327,9 @@ class Perceptron(Module):
             raise ValueError(f"Perceptron targets are 0 or 1, got {target!r}")
         error = target - self(x)
         if error:
-            for w, xi in zip(self.w, _floats(x)):
+            for w, xi in zip(self.weight, self._numbers(x)):
                 w.data += lr * error * xi
-            self.b.data += lr * error
+            self.bias.data += lr * error
         return error
 
     def fit(self, X: Sequence[Sequence], y: Sequence[int], lr: float = 1.0, max_epochs: int = 100) -> PerceptronFit:
@@ -243,14 +345,8 @@ class Perceptron(Module):
                 return PerceptronFit(True, epoch, mistakes)
         return PerceptronFit(False, max_epochs, mistakes)
 
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
-
     def config(self) -> dict:
-        return {"nin": self.nin}
-
-    def _tensors(self) -> dict[str, Tensor]:
-        return {"weight": self.w, "bias": self.b}
+        return {"nin": self.in_features}
 
     def extra_repr(self) -> str:
-        return f"in_features={self.nin}, threshold=0"
+        return f"in_features={self.in_features}, threshold=0"

@@ -3,7 +3,9 @@
 Every loss takes one sample or a batch. One sample (a `Value`, or for the
 cross-entropies one list of logits) gives that sample's loss; a list of samples gives
 the MEAN over them, PyTorch's default `reduction="mean"`. The mean is one n-ary `sum`
-node (`autograd.add_n`) times 1/n, so the graph stays small for any batch.
+node (`autograd.add_n`) times 1/n, so the graph stays small for any batch. In a batch,
+sample i's part of the loss is computed inside `autograd.scope("sample i")`, the scope
+`nn.fit` gives that sample's forward pass, so a diagram draws each sample as one cluster.
 
     nn.mse([p1, p2], [1.0, 0.0])             # ((p1-1)^2 + (p2-0)^2) / 2
     nn.cross_entropy([z0, z1, z2], 2)        # -log softmax(z)[2]
@@ -13,10 +15,11 @@ node (`autograd.add_n`) times 1/n, so the graph stays small for any batch.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, add_n, dot
+from autograd import Value, add_n, dot, scope
+from nn.checks import as_number, as_value
 
 Number = int | float
 Scalar = Value | int | float
@@ -24,14 +27,6 @@ Scalar = Value | int | float
 # Like torch.nn.BCELoss, log(p) is clamped at -100 so p = 0 or 1 gives a finite loss.
 _LOG_FLOOR = -100.0
 _SMALLEST_P = math.exp(_LOG_FLOOR)
-
-
-def _value(x: Scalar) -> Value:
-    return x if isinstance(x, Value) else Value(x)
-
-
-def _number(x: Scalar) -> float:
-    return float(x.data if isinstance(x, Value) else x)
 
 
 def _mean(items: list[Value]) -> Value:
@@ -45,12 +40,8 @@ def _is_batch(x: Any) -> bool:
     return isinstance(x, (list, tuple))
 
 
-def _pairs(pred: Any, target: Any, loss: str) -> list[tuple[Any, Any]]:
-    """(prediction, target) per sample: one pair for a single sample, else one per list item."""
-    if not _is_batch(pred):
-        if _is_batch(target):
-            raise ValueError(f"{loss}: one prediction but {len(target)} targets")
-        return [(pred, target)]
+def _pairs(pred: list, target: Any, loss: str) -> list[tuple[Any, Any]]:
+    """(prediction, target) per sample of a batch, checked: one target per prediction, at least one."""
     if not _is_batch(target) or len(target) != len(pred):
         size = len(target) if _is_batch(target) else "a single target"
         raise ValueError(f"{loss}: {len(pred)} predictions but {size}; give one target per prediction")
@@ -59,10 +50,35 @@ def _pairs(pred: Any, target: Any, loss: str) -> list[tuple[Any, Any]]:
     return list(zip(pred, target))
 
 
+def _per_sample(loss_one: Callable[[Any, Any], Any], pairs: list[tuple[Any, Any]]) -> list:
+    """loss_one(prediction, target) for each pair, sample i's nodes made inside scope "sample i"."""
+    results = []
+    for i, (p, t) in enumerate(pairs):
+        with scope(f"sample {i}"):
+            results.append(loss_one(p, t))
+    return results
+
+
+def _batch_mean(loss_one: Callable[[Any, Any], Value], pred: Any, target: Any, loss: str) -> Value:
+    """loss_one of one sample, or the mean of loss_one over a batch (a list of predictions)."""
+    if not _is_batch(pred):
+        if _is_batch(target):
+            raise ValueError(f"{loss}: one prediction but {len(target)} targets")
+        return loss_one(pred, target)
+    return _mean(_per_sample(loss_one, _pairs(pred, target, loss)))
+
+
 def _flatten(x: Any) -> list:
     if not _is_batch(x):
         return [x]
     return [item for part in x for item in _flatten(part)]
+
+
+def _squared_errors(pred: Any, target: Any) -> list[Value]:
+    preds, targets = _flatten(pred), _flatten(target)
+    if len(preds) != len(targets):
+        raise ValueError(f"mse: {len(preds)} predictions but {len(targets)} targets")
+    return [(as_value(p) - t) ** 2 for p, t in zip(preds, targets)]
 
 
 def mse(pred: Any, target: Any) -> Value:
@@ -71,12 +87,13 @@ def mse(pred: Any, target: Any) -> Value:
     `pred` is a Value, a list of them, or a list of lists (multi-output); `target` has
     the same shape. Its gradient per element is 2 * (pred - target) / n.
     """
-    preds, targets = _flatten(pred), _flatten(target)
-    if len(preds) != len(targets):
-        raise ValueError(f"mse: {len(preds)} predictions but {len(targets)} targets")
-    if not preds:
+    if _is_batch(pred) and _is_batch(target) and len(pred) == len(target):
+        errors = [e for sample in _per_sample(_squared_errors, list(zip(pred, target))) for e in sample]
+    else:
+        errors = _squared_errors(pred, target)
+    if not errors:
         raise ValueError("mse: the batch is empty")
-    return _mean([(_value(p) - t) ** 2 for p, t in zip(preds, targets)])
+    return _mean(errors)
 
 
 def _log(p: Value) -> Value:
@@ -84,7 +101,7 @@ def _log(p: Value) -> Value:
 
 
 def _bce_one(prob: Scalar, target: Number) -> Value:
-    p, t = _value(prob), _number(target)
+    p, t = as_value(prob), as_number(target)
     if not 0.0 <= p.data <= 1.0:
         raise ValueError(f"bce takes probabilities in [0, 1], got {p.data}; for raw scores use nn.bce_with_logits")
     if not 0.0 <= t <= 1.0:
@@ -103,11 +120,11 @@ def bce(prob: Any, target: Any) -> Value:
     For a sigmoid output. Each log is clamped at -100 as in `torch.nn.BCELoss`, so a
     probability of exactly 0 or 1 gives a finite loss. Prefer `bce_with_logits` on raw scores.
     """
-    return _mean([_bce_one(p, t) for p, t in _pairs(prob, target, "bce")])
+    return _batch_mean(_bce_one, prob, target, "bce")
 
 
 def _bce_with_logits_one(logit: Scalar, target: Number) -> Value:
-    z, t = _value(logit), _number(target)
+    z, t = as_value(logit), as_number(target)
     if not 0.0 <= t <= 1.0:
         raise ValueError(f"bce_with_logits targets are in [0, 1], got {t}")
     # softplus(z) = log(1 + e^z) = relu(z) + log(1 + e^-|z|): the exponent is never positive,
@@ -123,7 +140,7 @@ def bce_with_logits(logit: Any, target: Any) -> Value:
     Equal to softplus(z) - t*z; its gradient is sigmoid(z) - t. Mean over a list.
     Like `torch.nn.BCEWithLogitsLoss`: use it with `MLP(..., [.., 1])` whose last layer is linear.
     """
-    return _mean([_bce_with_logits_one(z, t) for z, t in _pairs(logit, target, "bce_with_logits")])
+    return _batch_mean(_bce_with_logits_one, logit, target, "bce_with_logits")
 
 
 def _shifted_exps(zs: list[Value]) -> tuple[list[Value], float]:
@@ -141,7 +158,7 @@ def _logsumexp(zs: list[Value]) -> Value:
 def _logits(values: Sequence[Scalar], who: str) -> list[Value]:
     if not _is_batch(values) or not values:
         raise ValueError(f"{who} takes one sample's logits as a non-empty list, got {values!r}")
-    return [_value(v) for v in values]
+    return [as_value(v) for v in values]
 
 
 def softmax(values: Sequence[Scalar]) -> list[Value]:
@@ -182,14 +199,14 @@ def cross_entropy(logits: Any, target: Any) -> Value:
     """
     if _one_sample(logits):
         return _cross_entropy_one(logits, target)
-    return _mean([_cross_entropy_one(z, t) for z, t in _pairs(logits, target, "cross_entropy")])
+    return _mean(_per_sample(_cross_entropy_one, _pairs(logits, target, "cross_entropy")))
 
 
 def _categorical_one(logits: Sequence[Scalar], one_hot: Sequence[Number]) -> Value:
     zs = _logits(logits, "categorical_cross_entropy")
     if not _is_batch(one_hot) or len(one_hot) != len(zs):
         raise ValueError(f"categorical_cross_entropy: {len(zs)} logits need a one-hot list of {len(zs)}")
-    ys = [_number(y) for y in one_hot]
+    ys = [as_number(y) for y in one_hot]
     if any(y < 0.0 for y in ys):
         raise ValueError(f"categorical_cross_entropy targets are probabilities (>= 0), got {ys}")
     # -sum_i y_i * (z_i - lse) = lse * sum(y) - y . z, the y . z as one dot node.
@@ -206,19 +223,19 @@ def categorical_cross_entropy(logits: Any, one_hot: Any) -> Value:
     """
     if _one_sample(logits):
         return _categorical_one(logits, one_hot)
-    return _mean([_categorical_one(z, y) for z, y in _pairs(logits, one_hot, "categorical_cross_entropy")])
+    return _mean(_per_sample(_categorical_one, _pairs(logits, one_hot, "categorical_cross_entropy")))
 
 
 def _hinge_one(score: Scalar, target: Scalar) -> Value:
-    t = _number(target)
+    t = as_number(target)
     if t not in (-1.0, 1.0):
         raise ValueError(f"hinge takes targets -1 or +1, got {t!r}; turn 0/1 labels into 2*y - 1")
-    return (1.0 + _value(score) * -t).relu()
+    return (1.0 + as_value(score) * -t).relu()
 
 
 def hinge(score: Any, target_pm1: Any) -> Value:
     """Hinge loss max(0, 1 - t*s) for a raw score s and a target t of -1 or +1; mean over a list."""
-    return _mean([_hinge_one(s, t) for s, t in _pairs(score, target_pm1, "hinge")])
+    return _batch_mean(_hinge_one, score, target_pm1, "hinge")
 
 
 def l2_penalty(parameters: Sequence[Value], strength: float) -> Value:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nn.data import _linspace
+from nn.data import linspace
 from nn.module import Module
 from nn.train import predict
 
@@ -72,7 +72,7 @@ def plot_decision_boundary(
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x0, x1 = min(xs) - margin, max(xs) + margin
     y0, y1 = min(ys) - margin, max(ys) + margin
-    gx, gy = _linspace(x0, x1, resolution), _linspace(y0, y1, resolution)
+    gx, gy = linspace(x0, x1, resolution), linspace(y0, y1, resolution)
     grid = [predict(model, [[a, b] for a in gx]) for b in gy]
     k = max(max(max(row) for row in grid), max(y)) + 1
     fig, ax = plt.subplots(figsize=(5, 4.5))

@@ -6,6 +6,9 @@ One optimisation step on a mini-batch (xb, yb) is what PyTorch users write by ha
     loss = loss_fn(outputs, yb)            # a Value: the batch mean
     optimizer.zero_grad(); loss.backward(); optimizer.step()
 
+`fit` computes sample i's output inside `autograd.scope("sample i")` (`nn.outputs` does the
+same for any batch), so each node knows which sample it belongs to: "sample 5/layer 1/neuron 3".
+
 So `loss_fn(outputs, targets)` receives the list of the model's outputs for the batch
 (Values, or lists of Values for several outputs) and the list of targets, and returns
 one `Value`. Every loss in `nn` already has that form: `loss_fn=nn.bce_with_logits`.
@@ -17,8 +20,10 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd import Value
+from autograd import Value, scope
 from nn import metrics as _metrics
+from nn.activations import ACTIVATIONS
+from nn.checks import as_count, as_number
 from nn.data import DataLoader
 from nn.module import Module
 from nn.optim import Optimizer
@@ -38,7 +43,22 @@ METRICS: dict[str, Metric] = {
 def _threshold(model: Module) -> float:
     """Where a single output splits the classes: 0.5 for a sigmoid output, else 0 (a raw score)."""
     activation = getattr(model, "output_activation", getattr(model, "activation", "linear"))
-    return 0.5 if activation == "sigmoid" else 0.0
+    return ACTIVATIONS[activation].threshold if activation in ACTIVATIONS else 0.0
+
+
+def outputs(model: Module, xb: Sequence) -> list:
+    """`[model(x) for x in xb]`, sample i's nodes made inside `autograd.scope("sample i")`.
+
+    What `nn.fit` computes for each batch; a diagram of the batch's loss then shows one
+    cluster per sample.
+
+    >>> loss = nn.mse(nn.outputs(model, X), y)   # nodes scoped "sample 0/layer 0/neuron 0", ...
+    """
+    results = []
+    for i, x in enumerate(xb):
+        with scope(f"sample {i}"):
+            results.append(model(x))
+    return results
 
 
 def to_label(output: Any, threshold: float = 0.0) -> int:
@@ -47,7 +67,7 @@ def to_label(output: Any, threshold: float = 0.0) -> int:
         return int(output > threshold)
     if isinstance(output, Value):
         return int(output.data > threshold)
-    scores = [getattr(o, "data", o) for o in output]
+    scores = [as_number(o) for o in output]
     return max(range(len(scores)), key=scores.__getitem__)
 
 
@@ -97,15 +117,15 @@ def _epoch(
     threshold = _threshold(model)
     total, count, y_true, y_pred = 0.0, 0, [], []
     for xb, yb in loader:
-        outputs = [model(x) for x in xb]
-        loss = loss_fn(outputs, yb)
+        batch_outputs = outputs(model, xb)
+        loss = loss_fn(batch_outputs, yb)
         if on_batch is not None:
             on_batch(loss)
         total += loss.data * len(xb)
         count += len(xb)
         if functions:
             y_true += _classes(yb)
-            y_pred += [to_label(o, threshold) for o in outputs]
+            y_pred += [to_label(o, threshold) for o in batch_outputs]
     return {"loss": total / count, **{name: fn(y_true, y_pred) for name, fn in functions.items()}}
 
 
@@ -146,8 +166,7 @@ def fit(
     >>> history = nn.fit(model, nn.bce_with_logits, nn.Adam(model.parameters(), lr=0.05), loader, epochs=50)
     >>> history["loss"][-1], history["accuracy"][-1]
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    as_count("epochs", epochs, minimum=0)
     functions = _metric_functions(metrics)
     history: History = {"loss": [], **{name: [] for name in functions}}
     bar = None

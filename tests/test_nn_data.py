@@ -1,4 +1,7 @@
-"""Toy datasets and DataLoader (seed 004: dataset 1000, batch 100 -> 10 updates an epoch)."""
+"""Toy datasets and DataLoader.
+
+As in *[원티드_프리온보딩] 5. 딥러닝 핵심개념 정리*: dataset 1000, batch 100 -> 10 updates an epoch.
+"""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Module, Neuron, Layer, MLP and Perceptron (shared/API.md, section nn; seeds 003 and 004)."""
+"""Module, Neuron, Layer, MLP and Perceptron: the nn contract, the micrograd spelling, registration and scopes."""
 
 import copy
 import math
@@ -37,7 +37,8 @@ def test_neuron_dot_parents_are_weights_then_inputs_then_bias():
 def test_neuron_computes_activation_of_w_dot_x_plus_b():
     neuron = nn.Neuron(2, activation="sigmoid")
     neuron.load_state_dict({"weight": [2.0, -3.0], "bias": -3.0})
-    # The seed's staged example: w0=2, x0=-1, w1=-3, x1=-2, b=-3 -> sigmoid(1).
+    # The staged sigmoid circuit of *Neural Networks (1) _ Loss Function*:
+    # w0=2, x0=-1, w1=-3, x1=-2, b=-3 -> sigmoid(1).
     assert neuron([-1.0, -2.0]).data == pytest.approx(1 / (1 + math.exp(-1)))
 
 
@@ -189,7 +190,7 @@ def broken_states():
 
 @pytest.mark.parametrize("case", sorted(broken_states()))
 def test_load_state_dict_mismatch_raises_and_leaves_the_model_unchanged(case):
-    state, message = broken_states()[case]  # seed 0's numbers: any partial copy would show
+    state, message = broken_states()[case]  # the numbers of MLP(seed=0): any partial copy would show
     model = nn.MLP(2, [3, 1], seed=5)
     before = model.state_dict()
     with pytest.raises(ValueError, match=message):
@@ -202,7 +203,7 @@ def test_load_state_dict_rejects_a_non_dict():
         nn.Neuron(2).load_state_dict([1.0, 2.0, 3.0])
 
 
-# Perceptron (seed 003: the threshold unit, and why XOR needs a hidden layer) ------------------------
+# Perceptron (*딥 러닝 프레임워크*: the threshold unit, and why XOR needs a hidden layer) ----------------
 
 INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]]
 

@@ -1,4 +1,7 @@
-"""Metrics on a fixed confusion table (seed 004's formulas), binary and macro."""
+"""Metrics on a fixed confusion table, binary and macro.
+
+The formulas are those of *[원티드_프리온보딩] 5. 딥러닝 핵심개념 정리*.
+"""
 
 import pytest
 

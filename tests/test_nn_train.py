@@ -1,4 +1,4 @@
-"""fit, evaluate and predict: the training loop of seed 004 (epochs of mini-batch updates)."""
+"""fit, evaluate and predict: the training loop (epochs of mini-batch updates)."""
 
 import pytest
 
@@ -13,7 +13,7 @@ def small_problem(seed=0):
 
 
 def test_mlp_2_16_16_1_reaches_97_percent_on_moons():
-    # The issue's acceptance run (about 1 s here): Adam, lr 0.05, batches of 20, 30 epochs.
+    # The README's run (about 1 s): Adam, lr 0.05, batches of 20, 30 epochs.
     X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
     history = nn.fit(
