@@ -553,8 +553,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     upstream: dict[Value, Operand] = {output: constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
         up = upstream.get(node, 0.0)
-        if _number(up) - _number(up):
-            raise _bad_gradient(node, _number(up), order)
+        number = up.data if isinstance(up, Value) else up
+        if number - number:
+            raise _bad_gradient(node, number, order)
         if not node.parents:
             continue
         for parent, local in zip(node.parents, graph_local(node) if create_graph else node.local):

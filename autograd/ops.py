@@ -158,7 +158,7 @@ class Op(str):
     @property
     def micrograd(self) -> str:
         """micrograd's spelling of this op (`'+'`, `'*'`, `'ReLU'`, `'**2'`), as `Value._op` shows it."""
-        return self._micrograd.format(**self.params)
+        return self._micrograd.format(**{**{name: name for name in self.param_names}, **self.params})
 
     @property
     def params_text(self) -> str:
