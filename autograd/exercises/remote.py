@@ -9,9 +9,12 @@ the grader with `Remote` modules in place of imported ones, and every verdict is
 
 from __future__ import annotations
 
+import grp
 import json
 import math
 import os
+import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -26,8 +29,10 @@ from autograd.exercises.standins import PORTABLE
 
 STARTUP_LIMIT = 60.0
 """Seconds a keeper may take to start (it imports the engine once per grading run)."""
-SANDBOX_USER = 65534
-"""The uid and gid (`nobody`/`nogroup` on Debian and Ubuntu) student code runs as when the grader is root."""
+SANDBOX_IDS = range(61000, 65534)
+"""Where the uid student code runs as comes from when the grader is root (the same number is its gid):
+one that no account, group or running process uses, drawn for each slot, so that student code
+that signals every process it may (`kill(-1)`) reaches only its own slot: not `nobody`'s daemons."""
 
 
 @dataclass(frozen=True)
@@ -261,10 +266,17 @@ class Worker:
 
 
 def _sandbox_ids() -> tuple[int | None, int | None]:
-    """The uid and gid student code runs as: unprivileged when the grader is root, else the grader's own."""
+    """The uid and gid student code runs as: an unused one when the grader is root, else the grader's own."""
     if os.geteuid() != 0:
         return None, None
-    return SANDBOX_USER, SANDBOX_USER
+    taken = {user.pw_uid for user in pwd.getpwall()} | {group.gr_gid for group in grp.getgrall()}
+    for entry in os.listdir("/proc"):
+        try:
+            taken.add(os.stat(f"/proc/{entry}").st_uid) if entry.isdigit() else None
+        except OSError:
+            continue
+    uid = random.SystemRandom().choice([uid for uid in SANDBOX_IDS if uid not in taken])
+    return uid, uid
 
 
 class Slot:
