@@ -16,10 +16,13 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograd.engine import Value
 from autograd.steps import Step
-from autograd.viz.dot import MAX_NODES, to_dot
+from autograd.viz.dot import MAX_NODES, to_digraph
+
+if TYPE_CHECKING:
+    import graphviz
 
 ENV_VAR = "BACKPROP_LAB_DOT"
 TIMEOUT = 60.0
@@ -86,10 +89,30 @@ def advice_html(error: RenderError, source: str) -> str:
 
 @dataclass
 class Diagram:
-    """A drawn graph: `.source` (DOT text), `.svg()`, `.png()`, `.save(path)`; shows itself in Jupyter."""
+    """A drawn graph: `.source` (DOT), `.svg()`, `.png()`, `.save(path)`, `.to_graphviz()`; shows itself in Jupyter."""
 
     source: str
     _svg: str | None = field(default=None, repr=False)
+    _digraph: graphviz.Digraph | None = field(default=None, repr=False)
+
+    def to_graphviz(self) -> graphviz.Digraph:
+        """The same picture as a `graphviz.Digraph` (a copy: restyle, render or view it as that package does).
+
+        >>> g = draw(f).to_graphviz(); g.attr(bgcolor="lightyellow"); g.render("f", format="png")
+        """
+        import graphviz
+
+        if self._digraph is not None:
+            return self._digraph.copy()
+        # A Diagram made from DOT text: its statements become the body of a Digraph with the same source.
+        head, _, rest = self.source.partition("{")
+        words = head.split()
+        if not words or words[-1 if len(words) == 1 else 0].lower() not in ("digraph", "strict"):
+            raise ValueError("Diagram.to_graphviz() needs DOT text of a digraph, starting with 'digraph'")
+        name = words[-1] if len(words) > 1 and words[-1].lower() != "digraph" else None
+        body = rest.rstrip().removesuffix("}").strip("\n")
+        lines = [line + "\n" for line in body.splitlines()]
+        return graphviz.Digraph(name=name, body=lines, strict=words[0].lower() == "strict")
 
     def svg(self) -> str:
         """The diagram as SVG text; raises RenderError (with install advice) when no renderer exists."""
@@ -125,17 +148,22 @@ class Diagram:
 
 
 def draw(
-    output: Value,
-    highlight: Step | Value | None = None,
+    output: object,
+    highlight: Step | object | None = None,
     rankdir: str = "LR",
     decimals: int = 2,
     max_nodes: int = MAX_NODES,
 ) -> Diagram:
     """A diagram of `output`'s graph: every value's label, data and grad, and its op nodes.
 
-    `highlight` (a `Step` or a node) stands out, with its upstream and local numbers on
-    its edges. Graphs of more than `max_nodes` values are summarised by (depth, op) group.
+    `output` is a `Value` or a node of any micrograd-like engine (`data`, `grad`, and `parents`,
+    micrograd's `_prev` or microgpt's `_children`). `highlight` (a `Step` or a node) stands out,
+    with its upstream and local numbers on its edges, and the gradients are those the backward
+    pass knows at that step (before `backward()` too). `rankdir` is TB, LR, BT or RL. Nodes made
+    in `autograd.scope()` blocks are drawn in clusters; graphs of more than `max_nodes` values
+    collapse their clusters into summary boxes.
 
     >>> draw(f, highlight=steps(f)[0]).save("step1.svg")
     """
-    return Diagram(to_dot(output, highlight=highlight, rankdir=rankdir, decimals=decimals, max_nodes=max_nodes))
+    digraph = to_digraph(output, highlight=highlight, rankdir=rankdir, decimals=decimals, max_nodes=max_nodes)
+    return Diagram(digraph.source, _digraph=digraph)
