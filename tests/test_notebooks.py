@@ -248,6 +248,22 @@ def test_a_cell_that_shows_a_widget_also_shows_a_picture_for_static_exports(path
     assert without == [], f"cells {without} show a widget and no picture: an HTML export would show nothing there"
 
 
+@pytest.mark.timeout(600)
+def test_static_html_export_shows_a_picture_wherever_a_widget_would_be():
+    nbconvert = pytest.importorskip("nbconvert")
+    widget_cells = 0
+    for path in NOTEBOOKS:
+        run = executed(path)
+        assert run.error is None, path.stem
+        html, _ = nbconvert.HTMLExporter().from_notebook_node(run.notebook)
+        for cell in run.notebook.cells:
+            if any(WIDGET in data for data in outputs_of(cell)):
+                widget_cells += 1
+                exported = html.split(f'id="cell-id={cell.id}"')[1].split('id="cell-id=')[0]
+                assert re.search(r'<img[^>]+src="data:image/(svg\+xml|png)', exported), f"{path.stem}, cell {cell.id}"
+    assert widget_cells > 0, "the course shows its widgets (the stepper, the progress bar)"
+
+
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.stem)
 def test_lesson_ends_with_a_try_it_whose_check_accepts_the_worked_answer(path):
