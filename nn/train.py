@@ -20,7 +20,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, scope
+from autograd import Value, scope, trace
+from autograd.trace import GraphChanged
 from nn import metrics as _metrics
 from nn.activations import ACTIVATIONS
 from nn.checks import as_count, as_number
@@ -112,12 +113,14 @@ def _epoch(
     loader: Iterable[tuple[list, list]],
     functions: dict[str, Metric],
     on_batch: Callable[[Value], None] | None = None,
+    forward: Callable[[Module, Sequence], list] = outputs,
 ) -> dict[str, float]:
-    """One pass over `loader`: the mean loss and each metric; `on_batch(loss)` runs after each batch's loss."""
+    """One pass over `loader`: the mean loss and each metric; `on_batch(loss)` runs after each batch's loss,
+    `forward(model, xb)` gives the batch's outputs."""
     threshold = _threshold(model)
     total, count, y_true, y_pred = 0.0, 0, [], []
     for xb, yb in loader:
-        batch_outputs = outputs(model, xb)
+        batch_outputs = forward(model, xb)
         loss = loss_fn(batch_outputs, yb)
         if on_batch is not None:
             on_batch(loss)
@@ -127,6 +130,46 @@ def _epoch(
             y_true += _classes(yb)
             y_pred += [to_label(o, threshold) for o in batch_outputs]
     return {"loss": total / count, **{name: fn(y_true, y_pred) for name, fn in functions.items()}}
+
+
+class _Compiled:
+    """`fit(compile=True)`: the model's forward and backward over a batch, traced once (`autograd.trace`)
+    and replayed without building Values. The loss still runs on Values, on one leaf per output, so it
+    may branch on the numbers (as `bce_with_logits` does); its gradients seed the traced backward.
+    A batch of another shape, or one for which the model's own Python would build another graph, is traced anew.
+    """
+
+    def __init__(self, model: Module) -> None:
+        self.parameters = model.parameters()
+        self.traced: dict[tuple, Any] = {}  # the sample sizes of a batch -> its trace
+        self.leaves: list = []
+        self.backward: Callable[[list], list] | None = None
+
+    def outputs(self, model: Module, xb: Sequence) -> list:
+        key = tuple(len(x) for x in xb)
+        numbers = [p.data for p in self.parameters]
+        traced = self.traced.get(key)
+        try:
+            if traced is not None:
+                return self._leaves(*traced.forward(xb, numbers))
+        except GraphChanged:
+            pass
+        traced = self.traced[key] = trace(lambda samples, _: outputs(model, samples), [list(xb), self.parameters])
+        return self._leaves(*traced.forward(xb, numbers))
+
+    def _leaves(self, numbers: list, backward: Callable[[list], list]) -> list:
+        self.backward = backward
+        self.leaves = [[Value(o) for o in out] if isinstance(out, list) else Value(out) for out in numbers]
+        return self.leaves
+
+    def step(self, loss: Value, optimizer: Optimizer) -> None:
+        """zero_grad, backward through the loss to the outputs and then the replayed model, step."""
+        optimizer.zero_grad()
+        loss.backward()  # the loss's own parameters (an L2 penalty) get their part here
+        seeds = [[v.grad for v in out] if isinstance(out, list) else out.grad for out in self.leaves]
+        for p, g in zip(self.parameters, self.backward(seeds)[1]):
+            p.grad += g
+        optimizer.step()
 
 
 def _interactive() -> bool:
@@ -149,6 +192,7 @@ def fit(
     metrics: Sequence[str] | Mapping[str, Metric] = ("accuracy",),
     validation: DataLoader | None = None,
     callback: Callable[[int, dict[str, float]], bool | None] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train `model` for `epochs` passes over `loader`; return the history of each epoch.
 
@@ -163,6 +207,10 @@ def fit(
     each epoch (epoch counts from 1; logs is that epoch's numbers); returning True stops
     training early. `progress` shows a tqdm bar in a terminal or notebook only.
 
+    `compile=True` traces the model's forward and backward over a batch once (`autograd.trace`) and
+    replays it for every batch of the same shape: the same numbers, several times faster. The loss
+    runs as usual; a model whose Python branches on the numbers is traced again when a branch changes.
+
     >>> history = nn.fit(model, nn.bce_with_logits, nn.Adam(model.parameters(), lr=0.05), loader, epochs=50)
     >>> history["loss"][-1], history["accuracy"][-1]
     """
@@ -175,16 +223,21 @@ def fit(
 
         bar = tqdm(total=epochs * len(loader), unit="batch", desc="training")
 
+    compiled = _Compiled(model) if compile else None
+
     def train_step(loss: Value) -> None:
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        if compiled is None:
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        else:
+            compiled.step(loss, optimizer)
         if bar is not None:
             bar.update()
 
     try:
         for epoch in range(1, epochs + 1):
-            logs = _epoch(model, loss_fn, loader, functions, train_step)
+            logs = _epoch(model, loss_fn, loader, functions, train_step, compiled.outputs if compiled else outputs)
             if validation is not None:
                 logs.update({f"val_{k}": v for k, v in _epoch(model, loss_fn, validation, functions).items()})
             for name, value in logs.items():
