@@ -251,19 +251,25 @@ def _run(
         return
     scratch = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
     scratch.chmod(0o711)  # a worker that could not chroot still reaches its own slot folder, and lists nothing
+    longest = max(case.timeout or timeout for case in cases)
+    broken: dict = {}
+    output_left = [OUTPUT_TOTAL]
     try:
-        pending: queue.Queue = queue.Queue()
-        for case in cases:
-            pending.put(case)
-        shared = _Shared(files, pending, results, deadline, budget, max(case.timeout or timeout for case in cases))
-        threads = [
-            threading.Thread(target=_slot_loop, args=(scratch / f"slot-{i}", shared, timeout), daemon=True)
-            for i in range(max(1, min(slots, len(cases))))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()) + 30.0)
+        # The hidden tests run after every visible test has ended and its processes are gone, so student
+        # code in a hidden test has no one to pass what it saw to.
+        for phase, chosen in enumerate(([c for c in cases if not c.hidden], [c for c in cases if c.hidden])):
+            pending: queue.Queue = queue.Queue()
+            for case in chosen:
+                pending.put(case)
+            shared = _Shared(files, pending, results, deadline, budget, longest, broken, output_left)
+            threads = [
+                threading.Thread(target=_slot_loop, args=(scratch / f"slot-{phase}-{i}", shared), daemon=True)
+                for i in range(min(slots, len(chosen)))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()) + 30.0)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -278,12 +284,14 @@ class _Shared:
     deadline: float
     budget: float
     longest: float
-    broken: dict = field(default_factory=dict)
-    output_left: list[int] = field(default_factory=lambda: [OUTPUT_TOTAL])
+    broken: dict
+    """Module name -> how importing it ended, when it failed: the later tests end the same way at once."""
+    output_left: list[int]
+    """Characters of printed output the run may still keep (one list for the whole run)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _slot_loop(folder: Path, shared: _Shared, timeout: float) -> None:
+def _slot_loop(folder: Path, shared: _Shared) -> None:
     """Take tests from the queue and run each in a fresh worker of this slot's keeper."""
     import random
 

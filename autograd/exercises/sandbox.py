@@ -42,6 +42,7 @@ PRELOADED = (
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
+_CLONE_NEWNET = 0x40000000
 
 OPERATORS = {
     name: getattr(operator, name)
@@ -285,6 +286,9 @@ def keep(config: dict, control: socket.socket) -> None:
     for name in PRELOADED:
         importlib.import_module(name)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    if config["uid"] is not None:
+        # A network namespace of the slot's own: no network, and no abstract unix socket shared with another slot.
+        ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWNET)
     control.send(b'{"ready": true}')
     while True:
         try:
