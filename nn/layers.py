@@ -29,6 +29,8 @@ from nn.module import Module
 
 Seed = int | random.Random | None
 
+_MAX_CACHED_PATHS = 1024  # per neuron: enough for every sample scope of a big batch
+
 
 def _rng(seed: Seed) -> Any:
     """Where the initial weights come from.
@@ -77,6 +79,7 @@ class Neuron(Module):
         self.in_features = as_count("nin", nin)
         self.activation = resolve_activation(activation, nonlin)
         self._apply = ACTIVATIONS[self.activation].apply
+        self._paths: dict[str, str] = {}  # outer scope -> this neuron's scope path inside it
         rng = _rng(seed)
         bound = init_bound(self.activation, nin)
         self.weight = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
@@ -115,9 +118,24 @@ class Neuron(Module):
         out = dot(self.weight, inputs, self.bias)
         act = out if self._apply is None else self._apply(out)
         if self._scope:
-            outer = out.scope
-            out.scope = act.scope = f"{outer}/{self._scope}" if outer else self._scope
+            # The nodes were made in the scope open now (say "sample 5"); they belong to this
+            # neuron inside it. The joined path is kept per outer scope: this runs for every
+            # neuron of every sample, and a dict lookup is cheaper than building the string.
+            path = self._paths.get(out.scope)
+            if path is None:
+                path = self._path_in(out.scope)
+            out.scope = act.scope = path
         return act
+
+    def _set_scope(self, path: str) -> None:
+        super()._set_scope(path)
+        self._paths.clear()
+
+    def _path_in(self, outer: str) -> str:
+        if len(self._paths) >= _MAX_CACHED_PATHS:
+            self._paths.clear()
+        path = self._paths[outer] = f"{outer}/{self._scope}" if outer else self._scope
+        return path
 
     def config(self) -> dict:
         return {"nin": self.in_features, "activation": self.activation}
