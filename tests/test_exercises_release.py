@@ -82,3 +82,13 @@ def test_release_refuses_a_folder_that_already_holds_files(tmp_path):
     with pytest.raises(FileExistsError, match="not empty"):
         release(tmp_path)
     assert (tmp_path / "derivatives.py").read_text() == "# a student's work\n"
+
+
+def test_students_conftest_provides_the_fixtures_the_grader_provides():
+    import re
+
+    from autograd.exercises.runner import BUILTIN_FIXTURES
+
+    conftest = (ASSIGNMENT / "conftest.py").read_text()
+    defined = set(re.findall(r"@pytest\.fixture\ndef (\w+)", conftest))
+    assert defined | {"monkeypatch"} == set(BUILTIN_FIXTURES)

@@ -249,6 +249,8 @@ def _run(
         )
     if not cases:
         return
+    if os.name != "posix":
+        raise OSError("the grader's sandbox needs Linux or macOS; here, run the tests with `python -m pytest tests`")
     scratch = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
     scratch.chmod(0o711)  # a worker that could not chroot still reaches its own slot folder, and lists nothing
     longest = max(case.timeout or timeout for case in cases)

@@ -270,7 +270,7 @@ def _sandbox_ids() -> tuple[int | None, int | None]:
     if os.geteuid() != 0:
         return None, None
     taken = {user.pw_uid for user in pwd.getpwall()} | {group.gr_gid for group in grp.getgrall()}
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         try:
             taken.add(os.stat(f"/proc/{entry}").st_uid) if entry.isdigit() else None
         except OSError:
@@ -299,7 +299,9 @@ class Slot:
             "memory_bytes": limits.memory_bytes, "cpu_seconds": cpu_seconds, "file_bytes": limits.file_bytes,
             "processes": limits.processes,
         }  # fmt: skip
-        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # One message per packet on Linux; elsewhere a stream, fine as commands and replies strictly alternate.
+        kind = socket.SOCK_SEQPACKET if sys.platform.startswith("linux") else socket.SOCK_STREAM
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, kind)
         config["control_fd"] = theirs.fileno()
         self.keeper = subprocess.Popen(
             [sys.executable, "-I", "-m", "autograd.exercises.sandbox", json.dumps(config)],

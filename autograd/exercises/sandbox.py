@@ -40,6 +40,9 @@ PRELOADED = (
     "autograd", "autograd.engine", "autograd.ops", "autograd.exercises.protocol", "autograd.exercises.standins",
 )  # fmt: skip
 
+LINUX = sys.platform.startswith("linux")
+"""Linux adds the subreaper, /proc, NO_NEW_PRIVS and network namespaces; elsewhere (macOS) a test's
+processes are killed by its session, so a daemon that starts a session of its own may outlive it."""
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
 _CLONE_NEWNET = 0x40000000
@@ -73,8 +76,23 @@ def _children_tree() -> dict[int, list[int]]:
     return tree
 
 
-def kill_descendants() -> None:
-    """SIGKILL every process below this one until none is left (orphans come back here to die)."""
+def kill_descendants(workers: set[int]) -> None:
+    """SIGKILL every process below this one until none is left (orphans come back here to die).
+
+    Without /proc (macOS), every process of the workers' sessions.
+    """
+    if not LINUX:
+        for pid in workers:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                workers.clear()
+                return
     me = os.getpid()
     for _ in range(1000):
         tree = _children_tree()
@@ -117,7 +135,11 @@ def _tasks_of(uid: int) -> int:
 def _limit(kind: int, value: int) -> None:
     soft, hard = resource.getrlimit(kind)
     value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-    resource.setrlimit(kind, (value, value))
+    try:
+        resource.setrlimit(kind, (value, value))
+    except (ValueError, OSError):  # macOS refuses some limits (RLIMIT_AS): the others still hold
+        if LINUX:
+            raise
 
 
 def _confine(config: dict, tmp: str) -> str:
@@ -142,13 +164,17 @@ def _confine(config: dict, tmp: str) -> str:
         os.setgroups([])
         os.setgid(config["gid"])
         os.setuid(config["uid"])
-    else:
+    elif LINUX:
         processes += _tasks_of(os.getuid())
-    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    else:
+        processes = None  # the grader's user already runs an unknown number of processes
+    if LINUX:
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
     _limit(resource.RLIMIT_AS, config["memory_bytes"])
     _limit(resource.RLIMIT_CPU, config["cpu_seconds"])
     _limit(resource.RLIMIT_FSIZE, config["file_bytes"])
-    _limit(resource.RLIMIT_NPROC, processes)
+    if processes is not None:
+        _limit(resource.RLIMIT_NPROC, processes)
     _limit(resource.RLIMIT_CORE, 0)
     sys.path[:] = [student] + ([] if confined else sys.path)
     sys.dont_write_bytecode = True
@@ -285,18 +311,20 @@ def keep(config: dict, control: socket.socket) -> None:
     """The keeper's loop: fork a worker per `spawn`, kill everything below on `reap`, stop at EOF."""
     for name in PRELOADED:
         importlib.import_module(name)
-    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    if config["uid"] is not None:
+    if LINUX:
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    if LINUX and config["uid"] is not None:
         # A network namespace of the slot's own: no network, and no abstract unix socket shared with another slot.
         ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWNET)
     control.send(b'{"ready": true}')
+    workers: set[int] = set()
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 4096, 2)
         except OSError:
             message, fds = b"", []
         if not message:
-            kill_descendants()
+            kill_descendants(workers)
             return
         command = json.loads(message)
         if command["do"] == "spawn":
@@ -304,11 +332,12 @@ def keep(config: dict, control: socket.socket) -> None:
             if pid == 0:
                 control.close()
                 _work(config, fds[0], fds[1], command["tmp"])
+            workers.add(pid)
             for fd in fds:
                 os.close(fd)
             control.send(json.dumps({"pid": pid}).encode())
         elif command["do"] == "reap":
-            kill_descendants()
+            kill_descendants(workers)
             control.send(b'{"reaped": true}')
 
 
