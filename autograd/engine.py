@@ -130,12 +130,14 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
-        make = _pow_makers.get(exponent)  # one maker per exponent: x**2 is as quick as x*x
-        if make is None:
+        make = _pow_makers.get(exponent) if exponent.__class__ in (int, float) else None
+        if make is None:  # one maker per exponent, so x**2 is as quick as x*x
             if isinstance(exponent, Value):
                 return _pow_value(self, exponent)
             n = as_float(exponent, "exponent")
-            make = _pow_makers[exponent] = _maker(POW.with_params(n=int(n) if n.is_integer() else n))
+            make = _maker(POW.with_params(n=int(n) if n.is_integer() else n))
+            if len(_pow_makers) < _MAX_CACHED_EXPONENTS:
+                _pow_makers[n] = make
         return make(self)
 
     def __rpow__(self, base: Number) -> Value:
@@ -291,6 +293,7 @@ def make(x{y_param}):{lift}
 """
 _makers: dict[int, Callable] = {}  # id(op) -> its maker (Ops compare as strings, so key by identity)
 _pow_makers: dict[Number, Callable] = {}  # exponent -> the maker of x ** exponent
+_MAX_CACHED_EXPONENTS = 256  # a loop over ever new exponents compiles each once and keeps none
 
 
 def _maker(op: Op, doc: str = "") -> Callable:
@@ -298,7 +301,7 @@ def _maker(op: Op, doc: str = "") -> Callable:
 
     A two-input maker takes a plain number as `y` too, as a leaf constant.
     """
-    make = _makers.get(id(op))
+    make = _makers.get(id(op))  # an op stays alive while its maker is kept, so its id is not reused
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
         binary = op.arity == 2
@@ -323,8 +326,10 @@ def _maker(op: Op, doc: str = "") -> Callable:
         definitions: dict = {}
         exec(compile(source, f"<autograd maker for {op.name} {op.params_text}>", "exec"), definitions)  # noqa: S102
         enclosing = types.FunctionType(definitions["_enclosing"].__code__, globals())
-        make = _makers[id(op)] = enclosing(op, *FLOAT_FUNCTIONS.values())
+        make = enclosing(op, *FLOAT_FUNCTIONS.values())
         make.__doc__ = doc or f"{op.name}: {op.formula}"
+        if not op.params or len(_makers) < _MAX_CACHED_EXPONENTS:
+            _makers[id(op)] = make
     return make
 
 

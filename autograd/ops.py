@@ -152,7 +152,8 @@ class Op(str):
                 latex=self.latex, micrograd=self._micrograd, arity=self.arity, domain=self.domain, errors=self.errors,
                 param_names=self.param_names, defaults=self.defaults, params=dict(zip(self.param_names, key)),
             )  # fmt: skip
-            self._variants[key] = variant
+            if len(self._variants) < 256:  # new parameter values beyond that are made and not kept
+                self._variants[key] = variant
         return variant
 
     @property

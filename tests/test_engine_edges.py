@@ -296,3 +296,18 @@ def test_micrograd_prev_and_op_spellings():
 def test_every_op_names_its_micrograd_spelling_and_latex():
     for op in OPS.values():
         assert op.latex.startswith("\\frac") and isinstance(op.micrograd, str)
+
+
+def test_a_non_number_exponent_is_a_type_error_naming_its_type():
+    with pytest.raises(TypeError, match="list"):
+        Value(2.0) ** [2]
+
+
+def test_ever_new_exponents_are_computed_right_and_not_all_kept():
+    from autograd import engine
+
+    x = Value(1.5)
+    for k in range(600):
+        n = 1.0 + k / 1000
+        assert (x**n).data == pytest.approx(1.5**n)
+    assert len(engine._pow_makers) <= engine._MAX_CACHED_EXPONENTS
