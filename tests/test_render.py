@@ -13,6 +13,7 @@ from autograd.__main__ import worked_example
 from autograd.engine import topological_order
 from autograd.steps import fmt
 from autograd.viz import render
+from autograd.viz.dot import interactive_dot, step_dots
 from autograd.viz.render import ENV_VAR, Diagram, RenderError, find_renderer
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -184,3 +185,47 @@ def test_a_failing_renderer_raises_with_its_message_and_jupyter_still_shows_text
     with pytest.raises(RenderError, match="syntax error in line 1"):
         Diagram("digraph { a }").svg()
     assert "syntax error" in Diagram("digraph { a }")._repr_mimebundle_()["text/plain"]
+
+
+def node_boxes(svg: str) -> dict[str, tuple]:
+    """Each node element's id and the coordinates of its outline (a record's polygon, a circle's ellipse)."""
+    boxes = {}
+    for g in ET.fromstring(svg.encode()).iter(f"{SVG_NS}g"):
+        if "node" in g.get("class", "").split():
+            shape = next(e for e in g if e.tag in (f"{SVG_NS}polygon", f"{SVG_NS}ellipse", f"{SVG_NS}path"))
+            boxes[g.get("id")] = tuple(sorted(shape.attrib.items()))
+    return boxes
+
+
+def outline_positions(boxes: dict[str, tuple]) -> dict[str, tuple]:
+    return {k: tuple(v for v in attrs if v[0] in ("points", "cx", "cy", "rx", "ry", "d")) for k, attrs in boxes.items()}
+
+
+def test_draw_before_and_after_backward_and_the_interactive_dot_have_one_layout():
+    f, _ = worked_example()
+    before = outline_positions(node_boxes(draw(f).svg()))
+    interactive = outline_positions(node_boxes(render.inline_svg(interactive_dot(f))))
+    f.backward()
+    after = outline_positions(node_boxes(draw(f).svg()))
+    assert len(before) == 14 + 8 and before == interactive == after
+
+
+def test_a_summarised_step_through_moves_no_box_while_it_steps_inside_boxes():
+    loss = mlp_loss_with_scopes()
+    all_steps = steps(loss)
+    frames = step_dots(loss, all_steps)
+    inside = [i for i, step in enumerate(all_steps) if step.op in ("relu", "dot")]  # in the neurons' boxes
+    assert len(inside) > 100
+    layouts = {
+        tuple(sorted(outline_positions(node_boxes(render.inline_svg(frames[i]))).items())) for i in inside[::25]
+    }
+    assert len(layouts) == 1
+
+
+def mlp_loss_with_scopes():
+    import nn
+
+    rng = random.Random(0)
+    model = nn.MLP(2, [4, 4, 1], seed=1)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(8)]
+    return nn.mse([model(x) for x in X], [rng.uniform(-1, 1) for _ in range(8)])

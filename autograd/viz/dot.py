@@ -224,22 +224,19 @@ class Picture:
     def _summarise(self, max_nodes: int) -> None:
         """Collapse the deepest clusters that make the picture fit; group what is left by depth and op.
 
-        At level d the clusters d deep collapse, and so may the innermost clusters above d (a
-        parameters' "layer 1/neuron 2" beside "sample 3/layer 1/neuron 2"), smallest kept open first.
+        At level d the clusters d deep collapse, and if that is not enough the innermost clusters
+        above d too (the parameters' "layer 1/neuron 2" beside "sample 3/layer 1/neuron 2").
         """
         clusters = list(self.root.walk())[1:]
         innermost = [c for c in clusters if not any(isinstance(i, _Cluster) for i in c.items)]
         for depth in range(max((c.depth for c in clusters), default=0), 0, -1):
             deep = {c.j for c in clusters if c.depth == depth}
-            shallow = sorted((c for c in innermost if c.depth < depth), key=lambda c: len(c.members))
-            self.collapsed = deep | {c.j for c in shallow}
-            if self._drawn(clusters) > max_nodes:
-                continue
-            for cluster in shallow:
-                self.collapsed.discard(cluster.j)
-                if self._drawn(clusters) > max_nodes:
-                    self.collapsed.add(cluster.j)
-            break
+            self.collapsed = deep
+            if self._drawn(clusters) <= max_nodes:
+                break
+            self.collapsed = deep | {c.j for c in innermost if c.depth < depth}
+            if self._drawn(clusters) <= max_nodes:
+                break
         else:
             self.collapsed = {c.j for c in clusters if c.depth == 1}
         for cluster in clusters:
