@@ -225,6 +225,11 @@ for obj in gc.get_objects():
 """,
 )
 
+LINKS = {
+    "symbolic_links_to_the_reference_solutions": {name: INSTRUCTOR / name for name in ("derivatives.py", "optim.py")},
+}
+"""Submission files replaced by links to the teacher's files, which the grader itself could read."""
+
 SHADOWS = {
     "shadowing_modules": {
         "pytest.py": "def approx(*args, **kwargs):\n    return True\nraises = fail = skip = approx\n",
@@ -267,6 +272,11 @@ def build(base: Path, name: str) -> tuple[Path, Path]:
         f"RESULTS, FORGED, HIDDEN, SOLUTION = {str(results)!r}, {FORGED!r}, {str(HIDDEN)!r}, "
         f"{str(INSTRUCTOR / 'derivatives.py')!r}\nTEST_FILES = {[str(p) for p in TEST_FILES]!r}\n"
     )
+    if name in LINKS:
+        for file, target in LINKS[name].items():
+            (folder / file).unlink()
+            (folder / file).symlink_to(target)
+        return folder, results
     if name in SHADOWS:
         for file, text in SHADOWS[name].items():
             (folder / file).write_text(text)
@@ -317,7 +327,7 @@ def grade(base: Path, name: str) -> Run:
     return Run(process.returncode, process.stdout, process.stderr, seconds, text, later, left)
 
 
-NAMES = [*ATTACKS, *SHADOWS]
+NAMES = [*ATTACKS, *SHADOWS, *LINKS]
 
 
 @pytest.fixture(scope="module")
@@ -385,6 +395,11 @@ def test_daemon_was_killed_before_it_could_print_twice(runs):
     for text in printed:
         pid = int(text.split("daemon pid", 1)[1].split()[0])
         assert not Path(f"/proc/{pid}").exists() or b"sandbox" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_linked_files_are_refused_not_followed(runs):
+    run = runs["symbolic_links_to_the_reference_solutions"]
+    assert "derivatives.py is not a plain file (a symbolic link?)" in run.stdout
 
 
 def test_huge_output_is_cut_per_test_and_in_total(runs):
