@@ -266,7 +266,7 @@ def _run(
             shared = _Shared(files, pending, results, deadline, budget, longest, broken, output_left)
             threads = [
                 threading.Thread(target=_slot_loop, args=(scratch / f"slot-{phase}-{i}", shared), daemon=True)
-                for i in range(min(slots, len(chosen)))
+                for i in range(min(slots, (len(chosen) + 5) // 6))  # a keeper costs about as much as 6 tests
             ]
             for thread in threads:
                 thread.start()

@@ -29,7 +29,6 @@ import resource
 import signal
 import socket
 import sys
-import time
 import traceback
 
 # What student files may import once the worker is confined: loaded here, before the chroot.
@@ -77,48 +76,49 @@ def _children_tree() -> dict[int, list[int]]:
 
 
 def kill_descendants(workers: set[int]) -> None:
-    """SIGKILL every process below this one until none is left (orphans come back here to die).
-
-    Without /proc (macOS), every process of the workers' sessions.
-    """
-    if not LINUX:
-        for pid in workers:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        while True:
-            try:
-                os.waitpid(-1, 0)
-            except ChildProcessError:
-                workers.clear()
-                return
+    """SIGKILL every process below this one until none is left: the workers' sessions first, then
+    whatever /proc still shows below this process (an orphan, even a daemon in a session of its
+    own, is re-parented here, so it cannot hide). Without /proc (macOS), the workers' sessions only."""
+    for pid in workers:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in workers:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    workers.clear()
     me = os.getpid()
     for _ in range(1000):
-        tree = _children_tree()
-        found, stack = [], list(tree.get(me, []))
-        while stack:
-            pid = stack.pop()
-            found.append(pid)
-            stack.extend(tree.get(pid, []))
+        if not LINUX:
+            found, children = [], []
+        else:
+            tree = _children_tree()
+            children = tree.get(me, [])
+            found, stack = [], list(children)
+            while stack:
+                pid = stack.pop()
+                found.append(pid)
+                stack.extend(tree.get(pid, []))
         for pid in found:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        while True:
+        for pid in children:  # killed: each ends at once; its own children come back here for the next round
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                os.waitpid(pid, 0)
             except ChildProcessError:
-                break
-            if pid == 0:
-                time.sleep(0.002)
-                break
+                pass
         if not found:
-            try:
-                os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
+            while True:  # zombies that /proc did not show yet
+                try:
+                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                        return
+                except ChildProcessError:
+                    return
 
 
 def _tasks_of(uid: int) -> int:
