@@ -58,22 +58,30 @@ class GraphChanged(ValueError):
     """The inputs of a replay would make the traced function build a different graph."""
 
 
-# Inputs and outputs: a shape is None for one number, else a tuple of the items' shapes. ----------
+# Inputs and outputs: a shape is None for one number, n for a list of n numbers, else a tuple of the
+# items' shapes. -------------------------------------------------------------------------------------
 
 
-def _shape_of(item: Any, where: str) -> Any:
-    """The shape of `item`: None for one number or Value (checked when it is used), else its items' shapes."""
-    if isinstance(item, (list, tuple)):
-        return tuple(_shape_of(part, f"{where}[{k}]") for k, part in enumerate(item))
-    return None
+def _shape_of(item: Any) -> Any:
+    """The shape of `item` (a number or Value is checked when it is used)."""
+    if not isinstance(item, (list, tuple)):
+        return None
+    shapes = tuple(map(_shape_of, item))
+    return len(shapes) if all(part is None for part in shapes) else shapes
 
 
 def _describe_shape(shape: Any) -> str:
     if shape is None:
         return "a number"
-    if all(part is None for part in shape):
-        return f"a list of {len(shape)} numbers"
-    return f"a list of {len(shape)} items ({', '.join(_describe_shape(part) for part in shape)})"
+    if shape.__class__ is int:
+        return f"a list of {shape} numbers"
+    return f"a list of {len(shape)} items ({', '.join(map(_describe_shape, shape))})"
+
+
+def _size(shape: Any) -> int:
+    if shape is None:
+        return 1
+    return shape if shape.__class__ is int else sum(map(_size, shape))
 
 
 def _flatten(items: Sequence, shape: tuple, into: list, where: str) -> None:
@@ -84,10 +92,12 @@ def _flatten(items: Sequence, shape: tuple, into: list, where: str) -> None:
     for k, (item, part) in enumerate(zip(items, shape)):
         if part is None:
             into.append(item)
-        elif not isinstance(item, (list, tuple)):
-            raise GraphChanged(f"{where}[{k}] should be {_describe_shape(part)}, like the traced example; "
-                               f"got {type(item).__name__}")  # fmt: skip
-        elif len(item) == len(part) and all(p is None for p in part):
+            continue
+        size = part if part.__class__ is int else len(part)
+        if not isinstance(item, (list, tuple)) or len(item) != size:
+            got = f"{len(item)} items" if isinstance(item, (list, tuple)) else type(item).__name__
+            raise GraphChanged(f"{where}[{k}] should be {_describe_shape(part)}, like the traced example; got {got}")
+        if part.__class__ is int:
             into.extend(item)
         else:
             _flatten(item, part, into, f"{where}[{k}]")
@@ -95,13 +105,19 @@ def _flatten(items: Sequence, shape: tuple, into: list, where: str) -> None:
 
 def _unflatten(flat: Sequence, shape: tuple) -> list:
     """`flat` cut into the nested lists `shape` describes."""
-    position = itertools.count()
-    flat = list(flat)
-
-    def build(part: Any) -> Any:
-        return flat[next(position)] if part is None else [build(p) for p in part]
-
-    return [build(part) for part in shape]
+    items, k = [], 0
+    for part in shape:
+        if part is None:
+            items.append(flat[k])
+            k += 1
+        elif part.__class__ is int:
+            items.append(list(flat[k : k + part]))
+            k += part
+        else:
+            size = _size(part)
+            items.append(_unflatten(flat[k : k + size], part))
+            k += size
+    return items
 
 
 def _numbers(flat: list, where: str) -> list[float]:
@@ -668,10 +684,13 @@ class _Writer:
             "def replay(inputs, captured):",
         ]
         self.lines = []
-        for k, node in enumerate(self.inputs):
-            self.emit(f"x{k} = inputs[{k}]", repr(node.label) if node.label and node.label != f"x{k}" else "")
+        self._unpack("x", len(self.inputs), "inputs")
+        labels = [f"x{k} {node.label!r}" for k, node in enumerate(self.inputs) if node.label not in ("", f"x{k}")]
+        for k in range(0, len(labels), 8):
+            self.emit(f"# {', '.join(labels[k : k + 8])}")
+        self._unpack("c", len(self.captured), "captured")
         for k, node in enumerate(self.captured):
-            self.emit(f"c{k} = captured[{k}]", f"{_who(node)}, read now")
+            self.emit(f"# c{k} is {_who(node)}, read at each replay")
         self.emit("# forward: one line per node, parents first")
         for k, node in enumerate(self.forward_order):
             key = id(node)
@@ -712,6 +731,16 @@ class _Writer:
         self.first_line = len(header) + 1
         self.line_nodes = {line + len(header): node for line, node in self.line_nodes.items()}
         return "\n".join(header + self.lines) + "\n"
+
+    def _unpack(self, prefix: str, count: int, sequence: str) -> None:
+        """`(x0, x1, ...) = inputs`, eight names a line."""
+        names = [f"{prefix}{k}" for k in range(count)]
+        if not names:
+            return
+        rows = [", ".join(names[k : k + 8]) for k in range(0, count, 8)]
+        self.emit(f"({rows[0]},")
+        self.lines += [f"     {row}," for row in rows[1:]]
+        self.lines[-1] += f") = {sequence}"
 
     def _parent_names(self, node: Value) -> list[str]:
         return [self.names[id(p)] for p in node.parents]
@@ -941,7 +970,7 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Traced:
     """
     if not isinstance(example_inputs, (list, tuple)):
         raise TypeError(f"trace: example_inputs must be a list of the inputs, got {type(example_inputs).__name__}")
-    input_shape = _shape_of(example_inputs, "example_inputs")
+    input_shape = tuple(map(_shape_of, example_inputs))
     flat: list = []
     _flatten(example_inputs, input_shape, flat, "example_inputs")
     inputs = []
@@ -958,7 +987,8 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Traced:
     recording = _Recording()
     with _recorded(recording):
         result = fn(*arguments)
-    output_shape = None if isinstance(result, Value) else _shape_of(result, "fn's result")
+    output_shape = None if isinstance(result, Value) else _shape_of(result)
+    output_shape = (None,) * output_shape if output_shape.__class__ is int else output_shape
     outputs: list = []
     if output_shape is None:
         outputs.append(result)
