@@ -262,3 +262,11 @@ def test_to_graphviz_of_dot_text_keeps_its_statements():
 def test_to_graphviz_of_another_engines_graph():
     g = draw(micrograd_graph()).to_graphviz()
     assert isinstance(g, graphviz.Digraph) and "ReLU" in g.source
+
+
+def test_import_autograd_does_not_import_graphviz():
+    import subprocess
+
+    code = "import sys, autograd; autograd.Value(1.0) * 2; print('graphviz' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
