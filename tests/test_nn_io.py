@@ -3,11 +3,14 @@
 import json
 import os
 import pickle
+import subprocess
+import sys
 
 import pytest
 
 import nn
 import nn.io
+import nn.layers
 
 
 def saved_mlp(tmp_path):
@@ -151,27 +154,29 @@ def test_load_rejects_an_invalid_config(tmp_path):
 
 
 def test_load_rejects_a_config_too_big_for_its_weights_before_allocating(tmp_path):
-    document = valid_document(tmp_path) | {"config": {"nin": 2, "nouts": [10**9, 1]}}
-    with pytest.raises(ValueError, match="do not fit a state dict"):
+    document = valid_document(tmp_path) | {"config": {"nin": 2, "nouts": [1000, 1]}}
+    with pytest.raises(ValueError, match="needs 4,001 parameters, which do not fit a state dict of 31 numbers"):
         nn.load(write(tmp_path, json.dumps(document)))
 
 
 def test_load_rejects_weights_that_do_not_fit_the_architecture(tmp_path):
     document = valid_document(tmp_path)
-    document["state_dict"]["layers.1.weight"] = [[0.0, 0.0]] * 3
-    with pytest.raises(ValueError, match=r"layers.1.weight\[0\] should be a list of 4"):
+    document["state_dict"]["layers.1.weight"] = [[0.0, 0.0, 0.0]] * 4  # 4 x 3: the transpose of the 3 x 4 it needs
+    with pytest.raises(ValueError, match=r"layers.1.weight should be a list of 3, got 4"):
         nn.load(write(tmp_path, json.dumps(document)))
 
 
-def test_load_rejects_nan_weights(tmp_path):
+@pytest.mark.parametrize(("literal", "shown"), [("NaN", "nan"), ("Infinity", "inf"), ("-Infinity", "-inf")])
+def test_load_rejects_non_finite_weights_naming_file_and_key(tmp_path, literal, shown):
     document = valid_document(tmp_path)
-    text = json.dumps(document).replace(str(document["state_dict"]["layers.2.bias"][0]), "NaN", 1)
-    with pytest.raises(ValueError, match="NaN, which is not a finite number"):
-        nn.load(write(tmp_path, text))
+    document["state_dict"]["layers.2.bias"] = [12345.5]
+    path = write(tmp_path, json.dumps(document).replace("12345.5", literal))
+    with pytest.raises(ValueError, match=rf"bad.json .*layers.2.bias\[0\] should be a finite number, got {shown}"):
+        nn.load(path)
 
 
 def test_load_rejects_deeply_nested_json(tmp_path):
-    with pytest.raises(ValueError, match="nested too deeply|invalid JSON"):
+    with pytest.raises(ValueError, match="nests 100000 levels deep"):
         nn.load(write(tmp_path, "[" * 100_000 + "]" * 100_000))
 
 
@@ -239,3 +244,167 @@ def test_save_gives_a_new_file_the_usual_permissions_and_keeps_an_old_files(tmp_
         assert path.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+# Hostile and broken files: limits checked before anything is built ------------------------------------
+
+
+def document_of(config, state):
+    return {"format": "backprop-lab-model", "version": 1, "model": "MLP", "config": config, "state_dict": state}
+
+
+def test_load_names_the_parameter_limit_and_how_to_raise_it_before_building(tmp_path, monkeypatch):
+    # A few KB that claim MLP(1001, [1000]): 1,002,000 parameters, over the default limit.
+    state = {"layers.0.weight": [[0] * 1001], "layers.0.bias": [0]}
+    path = write(tmp_path, json.dumps(document_of({"nin": 1001, "nouts": [1000]}, state)))
+
+    def no_values(*args, **kwargs):
+        raise AssertionError("a Value was built before the size was checked")
+
+    monkeypatch.setattr(nn.layers, "Value", no_values)
+    with pytest.raises(ValueError, match=r"1,002,000 parameters, more than max_parameters=1,000,000.*"
+                                         r"nn.load\(path, max_parameters=1002000\)"):  # fmt: skip
+        nn.load(path)
+
+
+def test_load_max_parameters_can_be_lowered_and_raised(tmp_path):
+    _, path = saved_mlp(tmp_path)  # MLP(2, [4, 3, 1]): 31 parameters
+    with pytest.raises(ValueError, match="31 parameters, more than max_parameters=30"):
+        nn.load(path, max_parameters=30)
+    assert len(nn.load(path, max_parameters=31).parameters()) == 31
+
+
+def test_load_refuses_a_file_over_max_bytes_and_says_how_to_raise_it(tmp_path):
+    _, path = saved_mlp(tmp_path)
+    size = path.stat().st_size
+    with pytest.raises(ValueError, match=rf"larger than max_bytes=100; .*nn.load\(path, max_bytes={size}\)"):
+        nn.load(path, max_bytes=100)
+    assert nn.load(path, max_bytes=size).config()["nouts"] == [4, 3, 1]
+
+
+def test_load_refuses_a_directory(tmp_path):
+    with pytest.raises(ValueError, match="not a regular file"):
+        nn.load(tmp_path)
+
+
+LOAD_IN_A_SUBPROCESS = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+import nn
+try:
+    nn.load(sys.argv[1])
+except ValueError as error:
+    print("ValueError:", error)
+"""
+
+
+@pytest.mark.parametrize("kind", ["symlink to /dev/zero", "fifo"])
+def test_load_refuses_devices_and_fifos_at_once(tmp_path, kind):
+    path = tmp_path / "model.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        os.symlink("/dev/zero", path)
+    # In a child process with a memory cap and a timeout: reading /dev/zero to the end, or waiting
+    # for a FIFO's writer, must not take the test run down with it.
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_A_SUBPROCESS, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert "ValueError:" in result.stdout and "not a regular file" in result.stdout, result.stderr[-500:]
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("1" + "0" * 400, "should be a finite number, got an int beyond float range"),
+        ("1" + "0" * 5000, "should be a finite number, got inf"),
+        ("NaN", "should be a finite number, got nan"),
+        ("true", "should be a number, got bool"),
+        ('"0.5"', "should be a number, got str"),
+    ],
+    ids=["10**400", "10**5000", "NaN", "true", "string"],
+)
+def test_every_bad_number_in_a_file_is_a_value_error_naming_file_and_key(tmp_path, number, problem):
+    document = valid_document(tmp_path)
+    document["state_dict"]["layers.1.bias"][2] = 12345.5
+    path = write(tmp_path, json.dumps(document).replace("12345.5", number))
+    with pytest.raises(ValueError, match=rf"bad.json .*layers\.1\.bias\[2\] {problem}"):
+        nn.load(path)
+
+
+def test_a_bad_size_in_the_config_is_a_value_error_naming_the_key(tmp_path):
+    document = valid_document(tmp_path) | {"config": {"nin": 2, "nouts": [4, "3", 1]}}
+    with pytest.raises(ValueError, match="each layer size must be an int >= 1, got '3'"):
+        nn.load(write(tmp_path, json.dumps(document)))
+
+
+def nested(depth, leaf=0.0):
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+@pytest.mark.parametrize("where", ["state_dict", "config"])
+def test_load_of_input_nested_900_deep_is_a_value_error_not_a_recursion_error(tmp_path, where):
+    document = valid_document(tmp_path)
+    if where == "state_dict":
+        document["state_dict"]["layers.0.bias"] = nested(900)
+    else:
+        document["config"]["nouts"] = nested(900, 1)
+    with pytest.raises(ValueError, match="nests 90[0-9] levels deep; a model file nests at most 16"):
+        nn.load(write(tmp_path, json.dumps(document)))
+
+
+def test_load_state_dict_of_a_900_deep_value_is_a_value_error():
+    model = nn.Neuron(2, seed=0)
+    with pytest.raises(ValueError, match=r"weight\[0\] should be a number, got list"):
+        model.load_state_dict({"weight": [nested(900), 1.0], "bias": 0.0})
+    with pytest.raises(ValueError, match="weight should be a list of 2, got dict"):
+        model.load_state_dict({"weight": {"a": {"b": nested(900)}}, "bias": 0.0})
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [(10**400, "beyond float range"), (float("nan"), "got nan"), (True, "got bool"), ("1", "got str")],
+    ids=["10**400", "nan", "bool", "str"],
+)
+def test_load_state_dict_names_the_key_of_a_bad_number_and_changes_nothing(number, problem):
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    state = model.state_dict()
+    state["layers.0.weight"][1][0] = number
+    with pytest.raises(ValueError, match=rf"layers\.0\.weight\[1\]\[0\] should be a .*{problem}"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+
+
+def test_save_names_a_non_finite_parameter_and_writes_nothing(tmp_path):
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.layers[1].neurons[0].bias.data = float("nan")
+    with pytest.raises(ValueError, match=r"layers\.1\.bias\[0\] should be a finite number, got nan"):
+        nn.save(model, tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def open_descriptors():
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+@pytest.mark.parametrize("failing", ["chmod", "fsync", "replace"])
+def test_a_failed_save_leaks_no_file_descriptor(tmp_path, monkeypatch, failing):
+    _, path = saved_mlp(tmp_path)
+    old = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError(f"simulated {failing} failure")
+
+    before = open_descriptors()
+    monkeypatch.setattr(nn.io.os, failing, fail)
+    for _ in range(3):
+        with pytest.raises(OSError, match="simulated"):
+            nn.save(nn.MLP(2, [5, 1], seed=3), path)
+    monkeypatch.undo()
+    assert open_descriptors() == before
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
