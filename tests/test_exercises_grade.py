@@ -348,3 +348,12 @@ def released_tests() -> list:
 
     paths = [*sorted((ASSIGNMENT / "tests").glob("test_*.py")), INSTRUCTOR / "hidden" / "test_hidden.py"]
     return [case for path in paths for case in load_tests(path, path.parent.parent, False)]
+
+
+def test_the_graders_environment_does_not_reach_student_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_TEACHERS_TOKEN", "not-for-students")
+    folder = solved_copy(tmp_path / "student")
+    append_to(folder / "optim.py", "import os\nprint(sorted(os.environ.items()))\n")
+    report = run_tests(folder, exercises=[7])
+    assert report.score == 3
+    assert all(test.output and "not-for-students" not in test.output for test in report.tests)

@@ -303,11 +303,15 @@ class Slot:
         kind = socket.SOCK_SEQPACKET if sys.platform.startswith("linux") else socket.SOCK_STREAM
         self.control, theirs = socket.socketpair(socket.AF_UNIX, kind)
         config["control_fd"] = theirs.fileno()
-        self.keeper = subprocess.Popen(
-            [sys.executable, "-I", "-m", "autograd.exercises.sandbox", json.dumps(config)],
-            cwd=folder, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+        # The keeper's own errors go to a log beside (not inside) the folder student code sees; its
+        # environment is a bare minimum, so no variable of the grader's (a token, say) reaches student code.
+        self.log = folder.with_name(f"{folder.name}.log")
+        with self.log.open("wb") as log:
+            self.keeper = subprocess.Popen(
+                [sys.executable, "-I", "-m", "autograd.exercises.sandbox", json.dumps(config)],
+                cwd=folder, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=log, start_new_session=True, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"},
+            )  # fmt: skip
         theirs.close()
         self._expect("ready", STARTUP_LIMIT)
 
@@ -318,7 +322,9 @@ class Slot:
         except (OSError, ValueError) as error:
             raise RuntimeError(f"the sandbox keeper did not answer ({error})") from None
         if key not in reply:
-            raise RuntimeError(f"the sandbox keeper stopped (exit code {self.keeper.poll()})")
+            tail = self.log.read_text(encoding="utf-8", errors="replace")[-1500:].strip()
+            said = f": {tail}" if tail else ""
+            raise RuntimeError(f"the sandbox keeper stopped (exit code {self.keeper.poll()}){said}")
         return reply
 
     def spawn(self, deadline: float) -> Worker:
