@@ -136,16 +136,23 @@ class _Compiled:
     """`fit(compile=True)`: the model's forward and backward over a batch, traced once (`autograd.trace`)
     and replayed without building Values. The loss still runs on Values, on one leaf per output, so it
     may branch on the numbers (as `bce_with_logits` does); its gradients seed the traced backward.
-    A batch of another shape, or one for which the model's own Python would build another graph, is traced anew.
+    A batch of another shape, or one for which the model's own Python would build another graph, is traced
+    anew; a model traced `MOST_TRACES` times (its graph keeps changing) trains eagerly from then on.
     """
+
+    MOST_TRACES = 8
 
     def __init__(self, model: Module) -> None:
         self.parameters = model.parameters()
         self.traced: dict[tuple, Any] = {}  # the sample sizes of a batch -> its trace
-        self.leaves: list = []
+        self.traces = 0
+        self.leaves: list | None = None  # None: this batch ran eagerly
         self.backward: Callable[[list], list] | None = None
 
     def outputs(self, model: Module, xb: Sequence) -> list:
+        if self.traces >= self.MOST_TRACES:
+            self.leaves = None
+            return outputs(model, xb)
         key = tuple(len(x) for x in xb)
         numbers = [p.data for p in self.parameters]
         traced = self.traced.get(key)
@@ -154,6 +161,7 @@ class _Compiled:
                 return self._leaves(*traced.forward(xb, numbers))
         except GraphChanged:
             pass
+        self.traces += 1
         traced = self.traced[key] = trace(lambda samples, _: outputs(model, samples), [list(xb), self.parameters])
         return self._leaves(*traced.forward(xb, numbers))
 
@@ -166,6 +174,9 @@ class _Compiled:
         """zero_grad, backward through the loss to the outputs and then the replayed model, step."""
         optimizer.zero_grad()
         loss.backward()  # the loss's own parameters (an L2 penalty) get their part here
+        if self.leaves is None:
+            optimizer.step()
+            return
         seeds = [[v.grad for v in out] if isinstance(out, list) else out.grad for out in self.leaves]
         for p, g in zip(self.parameters, self.backward(seeds)[1]):
             p.grad += g

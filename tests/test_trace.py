@@ -431,3 +431,29 @@ def test_fit_compiled_with_several_outputs_and_a_loss_that_reads_the_parameters(
     compiled_history, compiled_params = fit_history(True, make_loss, outputs=2)
     assert close(compiled_history["loss"], eager_history["loss"])
     assert close(compiled_params, eager_params)
+
+
+class SignFlip(nn.Module):
+    """A model whose Python branches on its input: each sign pattern of a batch is another graph."""
+
+    def __init__(self) -> None:
+        self.inner = nn.MLP(2, [4, 1], seed=0)
+
+    def forward(self, x):
+        out = self.inner(x)
+        return out if x[0] > 0.5 else -out
+
+    def parameters(self):
+        return self.inner.parameters()
+
+
+def test_fit_compiled_retraces_a_model_whose_graph_changes_and_then_trains_eagerly():
+    def run(compile):
+        X, y = nn.datasets.make_moons(60, noise=0.1, seed=0)
+        model = SignFlip()
+        loader = nn.DataLoader(X, y, batch_size=4, shuffle=True, seed=2)
+        history = nn.fit(model, nn.bce_with_logits, nn.SGD(model.parameters(), lr=0.1), loader, 2,
+                         progress=False, compile=compile)  # fmt: skip
+        return history["loss"], [p.data for p in model.parameters()]
+
+    assert close(run(True), run(False))
