@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import queue
+import random
 import shutil
 import stat
 import sys
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd.exercises.catalogue import ASSIGNMENT, EXERCISES, STUDENT_FILES, hints_text, instructor_folder
+from autograd.exercises.remote import Limits, Slot, cpu_seconds
+from autograd.exercises.runner import Context, load_tests, run_case, tidy
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a test may run; the reference solutions need milliseconds."""
@@ -220,8 +223,6 @@ def _run(
     instructor: Path | str | None,
     slots: int,
 ) -> None:
-    from autograd.exercises.runner import load_tests
-
     deadline = time.monotonic() + budget
     sources = [(path, False) for path in sorted((ASSIGNMENT / "tests").glob("test_*.py"))]
     teacher = instructor_folder(instructor)
@@ -295,11 +296,6 @@ class _Shared:
 
 def _slot_loop(folder: Path, shared: _Shared) -> None:
     """Take tests from the queue and run each in a fresh worker of this slot's keeper."""
-    import random
-
-    from autograd.exercises.remote import Limits, Slot, cpu_seconds
-    from autograd.exercises.runner import Context, run_case
-
     slot = None
     restarts = itertools.count()
     seeds = random.SystemRandom()
@@ -314,7 +310,6 @@ def _slot_loop(folder: Path, shared: _Shared) -> None:
             if shared.deadline - time.monotonic() < 0.5:
                 result.message = f"not run: the run's time budget of {_number(shared.budget)} s was used up"
                 continue
-            context = None
             try:
                 if slot is None:
                     slot = Slot(folder.with_name(f"{folder.name}-{next(restarts)}"), shared.files, limits,
@@ -343,8 +338,6 @@ def _slot_loop(folder: Path, shared: _Shared) -> None:
 
 
 def _shown_output(text: str, total: int, shared: _Shared) -> str:
-    from autograd.exercises.runner import tidy
-
     if not text:
         return ""
     shown = tidy(text, OUTPUT_LINES, OUTPUT_WIDTH)

@@ -54,7 +54,6 @@ class Outcome:
 
     status: str
     message: str = ""
-    stub: bool = False
 
 
 def _marks(obj: object) -> list:
@@ -214,7 +213,7 @@ def _failure(error: BaseException, phase: str, hints: str) -> Outcome:
     student = _student_error(error)
     if student is not None and student.stub:
         # The stub's own hint when it is one of the catalogue's (student code could say anything), else them all.
-        return Outcome("not attempted", student.message if student.message in hints.splitlines() else hints, stub=True)
+        return Outcome("not attempted", student.message if student.message in hints.splitlines() else hints)
     status = "failed" if phase == "call" else "error"
     if isinstance(error, AssertionError | pytest.fail.Exception) and not isinstance(error, StudentError):
         text = str(error) or "a check of this test did not hold"
