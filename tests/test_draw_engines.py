@@ -270,3 +270,20 @@ def test_import_autograd_does_not_import_graphviz():
     code = "import sys, autograd; autograd.Value(1.0) * 2; print('graphviz' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_big_micrograd_graph_is_summarised_by_stage_with_each_sum_chain_one_box():
+    import random
+
+    from micrograd.nn import MLP
+
+    random.seed(0)
+    model = MLP(2, [8, 8, 1])
+    X = [[random.uniform(-1, 1), random.uniform(-1, 1)] for _ in range(8)]
+    loss = sum(((model(x) - 1.0) ** 2 for x in X), MicrogradValue(0.0))
+    svg = draw(loss).svg()
+    titles = [t for t in svg_texts(svg) if " × " in t]
+    assert "128 × + (stage 2)" in titles  # 8 neurons x 8 samples x 2 additions (micrograd adds one term at a time)
+    assert "64 × ReLU (stage 3)" in titles
+    assert len(svg_nodes(svg)) < 25
+    assert float(ET.fromstring(svg.encode()).get("width").removesuffix("pt")) * 96 / 72 < 2500

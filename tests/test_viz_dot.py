@@ -114,7 +114,7 @@ def test_gradients_after_the_last_step_are_backwards_grads(f):
     assert final == {node: pytest.approx(node.grad) for node in topological_order(f)[::-1]}
 
 
-def test_a_large_graph_without_scopes_is_summarised_by_depth_and_op():
+def test_a_large_graph_without_scopes_is_summarised_by_stage_and_op():
     loss = mlp_loss(batch=4)
     n = len(topological_order(loss))
     source = to_dot(loss)
@@ -124,7 +124,7 @@ def test_a_large_graph_without_scopes_is_summarised_by_depth_and_op():
     assert len(groups) < 40
     counts = [int(label.split()[0]) for label in groups]
     assert sum(counts) == n
-    assert any(label.startswith("64 × w·x+b  (depth 1)") for label in groups)  # 16 neurons x 4 samples
+    assert any(label.startswith("64 × w·x+b (stage 1)") for label in groups)  # 16 neurons x 4 samples
 
 
 def test_summary_counts_are_singular_and_plural_right():
@@ -146,7 +146,7 @@ def test_a_summary_highlights_the_group_of_the_highlighted_step():
     relu_step = next(s for s in steps(loss) if s.op == "relu")
     marked = highlighted(to_dot(loss, highlight=relu_step))
     assert len(marked) == 1
-    assert 'label="32 × relu  (depth 4)' in marked[0]  # the second hidden layer, 16 neurons x 2 samples
+    assert 'label="32 × relu (stage 4)' in marked[0]  # the second hidden layer, 16 neurons x 2 samples
 
 
 def test_a_summarised_step_through_marks_each_steps_group_on_one_layout():

@@ -15,7 +15,7 @@ moves nothing.
 Nodes made inside `autograd.scope(...)` blocks are drawn in nested clusters ("sample 3" >
 "layer 2" > "neuron 1"). A graph of more than `max_nodes` values collapses its deepest
 clusters into summary boxes ("neuron 1 · w·x+b → relu" with its value ranges), shallower
-ones if that is not enough; what has no scope is grouped by depth and op as a last resort.
+ones if that is not enough; what has no scope is grouped by stage and op as a last resort.
 
 The DOT is built with the `graphviz` package, which does the quoting; it is imported when a
 diagram is made, so `import autograd` stays light.
@@ -275,14 +275,22 @@ class Picture:
         return f"{cluster.label} · {' → '.join(symbols)}" if symbols else cluster.label
 
     def _group(self, loose: list[int]) -> None:
-        """The last resort for what no scope tells apart: ops by (depth, op), leaves with their newest consumer."""
+        """The last resort for what no scope tells apart: ops by (stage, op), leaves with their newest consumer.
+
+        A node's stage is one more than its parents', except after a parent of its own op: a
+        chain of additions (micrograd's neuron sums its products one `+` at a time) is one stage,
+        so it is one box, not one box per link.
+        """
         nodes = self.graph.nodes
-        depth = [0] * len(nodes)
+        stage = [0] * len(nodes)
         key: dict[int, tuple] = {}
         for k in loose:
-            if nodes[k].parents:
-                depth[k] = 1 + max(depth[p] for p in nodes[k].parents)
-                key[k] = (depth[k], nodes[k].op, nodes[k].symbol, self.cluster_of[k].j)
+            node = nodes[k]
+            if node.parents:
+                stage[k] = max(
+                    stage[p] + (0 if nodes[p].parents and nodes[p].symbol == node.symbol else 1) for p in node.parents
+                )
+                key[k] = (stage[k], node.op, node.symbol, self.cluster_of[k].j)
         for k in reversed(loose):
             if not nodes[k].parents:
                 newest = max(self.consumers[k], default=k)
@@ -302,7 +310,7 @@ class Picture:
             if group[0] == "leaves":
                 title = ""
             else:
-                title = f"{len(ks)} × {nodes[ks[0]].symbol.replace(chr(10), ' ') or 'op'}  (depth {group[0]})"
+                title = f"{len(ks)} × {nodes[ks[0]].symbol.replace(chr(10), ' ') or 'op'} (stage {group[0]})"
             self._add_box(self._box(f"g{i}", title, ks, self.cluster_of[ks[0]]))
 
     # Texts.
