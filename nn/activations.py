@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import methodcaller
 from typing import Any
 
 from autograd import OPS, Value
@@ -21,6 +22,9 @@ LEAKY_SLOPE: float = OPS["leaky_relu"].defaults["slope"]
 @dataclass(frozen=True)
 class Activation:
     """One activation: `apply(v)` (None for linear: the neuron's w.x+b node is its output) and what goes with it.
+
+    `apply` calls the `Value` method by name (`methodcaller("relu")`), so a model that keeps
+    it can be pickled and copied.
 
     `gain` is `torch.nn.init.calculate_gain`'s factor, which keeps a layer's output variance
     close to its input variance (He's sqrt(2) for relu, 5/3 for tanh). `torch` names the
@@ -43,12 +47,12 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("relu", Value.relu, math.sqrt(2.0), "ReLU"),
-        Activation("tanh", Value.tanh, 5.0 / 3.0, "Tanh"),
-        Activation("sigmoid", Value.sigmoid, 1.0, "Sigmoid", threshold=0.5),
+        Activation("relu", methodcaller("relu"), math.sqrt(2.0), "ReLU"),
+        Activation("tanh", methodcaller("tanh"), 5.0 / 3.0, "Tanh"),
+        Activation("sigmoid", methodcaller("sigmoid"), 1.0, "Sigmoid", threshold=0.5),
         Activation(
             "leaky_relu",
-            Value.leaky_relu,
+            methodcaller("leaky_relu"),
             math.sqrt(2.0 / (1.0 + LEAKY_SLOPE**2)),
             "LeakyReLU",
             {"negative_slope": LEAKY_SLOPE},

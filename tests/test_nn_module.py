@@ -1,6 +1,8 @@
 """Module registration (one declaration per module), parameter labels, scopes and the activation table."""
 
+import copy
 import math
+import pickle
 
 import pytest
 
@@ -236,3 +238,14 @@ def test_the_sigmoid_row_splits_classes_at_one_half_the_others_at_zero():
     assert {name: a.threshold for name, a in ACTIVATIONS.items()} == {
         "relu": 0.0, "tanh": 0.0, "sigmoid": 0.5, "leaky_relu": 0.0, "linear": 0.0
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("copier", ["deepcopy", "pickle"])
+def test_a_copied_or_pickled_model_keeps_its_numbers_labels_and_scopes(copier):
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    twin = copy.deepcopy(model) if copier == "deepcopy" else pickle.loads(pickle.dumps(model))
+    assert twin.state_dict() == model.state_dict()
+    assert [p.label for p in twin.parameters()] == [p.label for p in model.parameters()]
+    assert not set(map(id, twin.parameters())) & set(map(id, model.parameters()))
+    assert twin([0.1, 0.2]).data == model([0.1, 0.2]).data
+    assert twin([0.1, 0.2]).scope == "layer 1/neuron 0"
