@@ -287,3 +287,13 @@ def test_a_big_micrograd_graph_is_summarised_by_stage_with_each_sum_chain_one_bo
     assert "64 × ReLU (stage 3)" in titles
     assert len(svg_nodes(svg)) < 25
     assert float(ET.fromstring(svg.encode()).get("width").removesuffix("pt")) * 96 / 72 < 2500
+
+
+def test_a_gradient_of_none_is_drawn_as_not_known_yet():
+    class Node:
+        def __init__(self, data, parents=()):
+            self.data, self.grad, self.parents, self.op = data, None, parents, "mul" if parents else ""
+
+    a, b = Node(2.0), Node(3.0)
+    source = draw(Node(6.0, (a, b))).source
+    assert source.count("grad ?") == 3 and 'label="*"' in source

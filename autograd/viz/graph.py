@@ -35,13 +35,14 @@ class Node:
     """One node of a graph, whatever engine made it.
 
     `k` is its position in the topological order; `parents` are the parents' positions, in
-    argument order; `local[i]` is d(node)/d(parents[i]) when the engine caches it, else None.
+    argument order; `local[i]` is d(node)/d(parents[i]) when the engine caches it, else None;
+    `grad` is None when the engine says it has none yet.
     """
 
     k: int
     label: str
     data: float
-    grad: float
+    grad: float | None
     op: str
     symbol: str
     parents: tuple[int, ...]
@@ -181,8 +182,10 @@ def _digests(root: object) -> dict[int, bytes]:
     return digests
 
 
-def _number(obj: object, name: str) -> float:
+def _number(obj: object, name: str) -> float | None:
     value = getattr(obj, name)
+    if value is None and name == "grad":  # an engine that has not run backward yet may say so with None
+        return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"draw(): {type(obj).__name__}.{name} must be a real number, got {value!r}")
     return float(value)
