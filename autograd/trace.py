@@ -136,11 +136,10 @@ def _numbers(flat: list, where: str) -> list[float]:
 class _Guard:
     """A decision `fn` took on numbers from the graph: `test` (Python over placeholders) was `expected`."""
 
-    __slots__ = ("test", "expected", "nodes", "where", "kind", "shown")
+    __slots__ = ("test", "expected", "nodes", "where", "kind")
 
-    def __init__(self, test: str, expected: bool, nodes: tuple, where: str, kind: str, shown: str) -> None:
-        self.test, self.expected, self.nodes, self.where, self.kind, self.shown = (
-            test, expected, nodes, where, kind, shown)  # fmt: skip
+    def __init__(self, test: str, expected: bool, nodes: tuple, where: str, kind: str) -> None:
+        self.test, self.expected, self.nodes, self.where, self.kind = test, expected, nodes, where, kind
 
 
 class _Recording:
@@ -160,8 +159,8 @@ class _Recording:
             self.read.append(node)
         return _Observed(value, f"{{n{k}}}", frozenset((k,)), self)
 
-    def guard(self, test: str, expected: bool, nodes: frozenset, kind: str, shown: str) -> None:
-        self.guards.append(_Guard(test, expected, tuple(sorted(nodes)), _caller(), kind, shown))
+    def guard(self, test: str, expected: bool, nodes: frozenset, kind: str) -> None:
+        self.guards.append(_Guard(test, expected, tuple(sorted(nodes)), _caller(), kind))
 
 
 def _caller() -> str:
@@ -221,14 +220,12 @@ class _Observed:
             return NotImplemented
         value, text, nodes = operand
         result = bool(apply(self.value, value))
-        self.recording.guard(f"{self.text} {symbol} {text}", result, self.nodes | nodes, "comparison",
-                             f"{self.value!r} {symbol} {value!r}")  # fmt: skip
+        self.recording.guard(f"{self.text} {symbol} {text}", result, self.nodes | nodes, "comparison")
         return result
 
     def _kept(self, function: str, result: Any) -> Any:
         """`result`, a plain number made from this one; the replay checks `function(text)` still gives it."""
-        self.recording.guard(f"{function}({self.text}) == {_literal(result)}", True, self.nodes, "conversion",
-                             f"{function}({self.value!r}) == {result!r}")  # fmt: skip
+        self.recording.guard(f"{function}({self.text}) == {_literal(result)}", True, self.nodes, "conversion")
         return result
 
     def __add__(self, other: Any) -> Any:
@@ -302,7 +299,7 @@ class _Observed:
 
     def __bool__(self) -> bool:
         result = bool(self.value)
-        self.recording.guard(f"bool({self.text})", result, self.nodes, "comparison", f"bool({self.value!r})")
+        self.recording.guard(f"bool({self.text})", result, self.nodes, "comparison")
         return result
 
     def __float__(self) -> float:
@@ -315,8 +312,7 @@ class _Observed:
         if ndigits is None:
             return self._kept("round", round(self.value))
         result = round(self.value, ndigits)
-        self.recording.guard(f"round({self.text}, {ndigits!r}) == {_literal(result)}", True, self.nodes,
-                             "conversion", f"round({self.value!r}, {ndigits!r}) == {result!r}")  # fmt: skip
+        self.recording.guard(f"round({self.text}, {ndigits!r}) == {_literal(result)}", True, self.nodes, "conversion")
         return result
 
     def __trunc__(self) -> int:
@@ -495,11 +491,14 @@ class _Symbol:
     """A variable of the generated code inside an n-ary op's expression, evaluated symbolically: the
     table's `dot(xs)` run on symbols writes `v1 * v2 + v3 * v4 + v5`, the sum Python would compute."""
 
-    __slots__ = ("text", "precedence")
+    __slots__ = ("text", "precedence", "depth")
     ATOM, UNARY, PRODUCT, SUM = 4, 3, 2, 1
+    DEEPEST = 500  # operators nested in one expression; Python's compiler recurses on each level
 
-    def __init__(self, text: str, precedence: int = ATOM) -> None:
-        self.text, self.precedence = text, precedence
+    def __init__(self, text: str, precedence: int = ATOM, depth: int = 0) -> None:
+        if depth > self.DEEPEST:
+            raise ValueError(f"an expression {depth} operators deep is too deep to compile")
+        self.text, self.precedence, self.depth = text, precedence, depth
 
     def _inside(self, precedence: int, right: bool) -> str:
         tight = self.precedence > precedence or (self.precedence == precedence and not right)
@@ -511,7 +510,8 @@ class _Symbol:
                 return NotImplemented
             other = _Symbol(_literal(other))
         left, right = (other, self) if reflected else (self, other)
-        return _Symbol(f"{left._inside(precedence, False)} {symbol} {right._inside(precedence, True)}", precedence)
+        text = f"{left._inside(precedence, False)} {symbol} {right._inside(precedence, True)}"
+        return _Symbol(text, precedence, 1 + max(left.depth, right.depth))
 
     def __add__(self, other: Any) -> Any:
         return self._binary(other, "+", self.SUM)
@@ -537,7 +537,7 @@ class _Symbol:
         return self._binary(other, "/", self.PRODUCT)
 
     def __neg__(self) -> _Symbol:
-        return _Symbol(f"-{self._inside(self.UNARY, True)}", self.UNARY)
+        return _Symbol(f"-{self._inside(self.UNARY, True)}", self.UNARY, self.depth + 1)
 
 
 _expressions: dict[str, Any] = {}  # an n-ary op's expression -> its compiled code
@@ -604,8 +604,11 @@ class _Writer:
         input_index = {id(node): k for k, node in enumerate(inputs)}
         self.inputs = inputs
 
-        def is_op(node: Value) -> bool:  # a node fn made with an op: the graph continues through it
-            return id(node) in created and id(node) not in input_index and bool(node.parents)
+        # The nodes fn made with an op: the graph continues through them (not through inputs or older Values).
+        op_nodes = {key for key, node in created.items() if key not in input_index and node.parents}
+
+        def is_op(node: Value) -> bool:
+            return id(node) in op_nodes
 
         def op_parents(node: Value) -> tuple:
             return node.parents if is_op(node) else ()
@@ -728,7 +731,6 @@ class _Writer:
             self.emit("    gradient_not_finite(locals())")
         gradients = ", ".join(f"g_x{k}" if f"g_x{k}" in assigned else "0.0" for k in range(len(self.inputs)))
         self.emit(f"return ({gradients},)")
-        self.first_line = len(header) + 1
         self.line_nodes = {line + len(header): node for line, node in self.line_nodes.items()}
         return "\n".join(header + self.lines) + "\n"
 
@@ -837,7 +839,12 @@ class Traced:
             **FLOAT_FUNCTIONS, **writer.operators, "math": math, "guard_failed": self._guard_failed,
             "forward_not_finite": self._forward_not_finite, "gradient_not_finite": self._gradient_not_finite,
         }  # fmt: skip
-        exec(compile(self.source, self._filename, "exec"), namespace)  # noqa: S102 (our own generated code)
+        try:
+            code = compile(self.source, self._filename, "exec")
+        except (RecursionError, SyntaxError, MemoryError) as error:
+            raise ValueError(f"trace: the generated code of {writer.name} is too deeply nested to compile ({error}); "
+                             "numbers from .data combined in a long loop make one long expression") from None
+        exec(code, namespace)  # noqa: S102 (our own generated code)
         self._replay = namespace["replay"]
         linecache.cache[self._filename] = (len(self.source), None, self.source.splitlines(True), self._filename)
         weakref.finalize(self, linecache.cache.pop, self._filename, None)

@@ -457,3 +457,15 @@ def test_fit_compiled_retraces_a_model_whose_graph_changes_and_then_trains_eager
         return history["loss"], [p.data for p in model.parameters()]
 
     assert close(run(True), run(False))
+
+
+def test_a_dot_too_long_for_one_expression_calls_the_op_s_functions():
+    n = 600
+
+    def fn(*xs):
+        return dot(xs[:n], xs[n:])
+
+    traced = trace(fn, [0.5] * (2 * n))
+    assert "op0.forward(" in traced.source
+    numbers = [k / n for k in range(2 * n)]
+    assert close(traced(*numbers), eager(fn, numbers))
