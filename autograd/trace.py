@@ -677,20 +677,27 @@ class _Writer:
             guards_at.setdefault(last, []).append(g)
         placeholders = self.placeholder_names()
         forward_nodes = [n for n in self.forward_order if self.is_op(n) or id(n) in self.recording.derived]
+        self.node_count = len(forward_nodes)
         header = [
-            f"# Forward and backward of {self.name}, traced by autograd.trace: {len(forward_nodes)} computed nodes,",
-            f"# {len(self.inputs)} inputs, {len(self.recording.guards)} guards. Written from the op table: each forward"
-            " line is its op's",
-            "# forward expression; each backward line adds upstream * local to a parent's gradient g_<name>, in the",
-            "# order backward() adds them. x0.. are the inputs, c0.. numbers of Values fn did not create (read at",
-            "# each replay), v0.. computed nodes; constants are written as numbers.",
+            f"# {self.name}, traced by autograd.trace: {_count(len(forward_nodes), 'computed node')}, "
+            f"{_count(len(self.inputs), 'input')}, {_count(len(self.recording.guards), 'guard')}.",
+            "# Written from the op table. Forward: each line is its op's forward expression. Backward: each line",
+            "# adds upstream * local (the op's local derivative) to a parent's gradient g_<name>, in the order",
+            "# backward() adds them. x0.. are the inputs, c0.. the numbers of Values fn did not create (read at",
+            "# each replay), v0.. the computed nodes; constants are written as numbers.",
             "def replay(inputs, captured):",
         ]
         self.lines = []
         self._unpack("x", len(self.inputs), "inputs")
         labels = [f"x{k} {node.label!r}" for k, node in enumerate(self.inputs) if node.label not in ("", f"x{k}")]
-        for k in range(0, len(labels), 8):
-            self.emit(f"# {', '.join(labels[k : k + 8])}")
+        line = ""
+        for label in labels:  # the given labels, as comment lines of about 100 characters
+            if len(line) + len(label) > 96:
+                self.emit(f"# {line}")
+                line = ""
+            line += f"{', ' if line else ''}{label}"
+        if line:
+            self.emit(f"# {line}")
         self._unpack("c", len(self.captured), "captured")
         for k, node in enumerate(self.captured):
             self.emit(f"# c{k} is {_who(node)}, read at each replay")
@@ -775,7 +782,7 @@ class _Writer:
         op, out, parents = node.op, self.names[id(node)], self._parent_names(node)
         upstream = f"g_{out}"
         label = f" {node.label!r}" if node.label else ""
-        self.emit(f"# {op.name}{label}: {op.formula}")
+        self.emit(f"# {out} = {op.name}{label}: {op.formula}")
         if op.arity == 0:
             symbolic = self.symbolic[id(node)]
             if symbolic:
@@ -801,6 +808,10 @@ class _Writer:
                 contribution = f"{upstream} * {local}"
             self.emit(f"{gradient} {'+=' if gradient in assigned else '='} {contribution}", "", node)
             assigned.add(gradient)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _constant_of(text: str) -> float | None:
@@ -855,7 +866,7 @@ class Traced:
 
     def __repr__(self) -> str:
         name = getattr(self.fn, "__qualname__", repr(self.fn))
-        return f"Traced({name}, {len(self._line_nodes)} lines of ops, {len(self.guards)} guards)"
+        return f"Traced({name}, {_count(self._writer.node_count, 'node')}, {_count(len(self.guards), 'guard')})"
 
     def _start(self, inputs: tuple) -> tuple[Any, Any]:
         flat: list = []
