@@ -85,7 +85,9 @@ def resolve_activation(activation: str | bool | None, nonlin: bool | None, defau
     if nonlin is not None and not isinstance(nonlin, bool):
         raise TypeError(f"nonlin is True or False, as in micrograd; got {type(nonlin).__name__}")
     if activation is None:
-        return "linear" if nonlin is False else default if nonlin is None else "relu"
+        if nonlin is None:
+            return default
+        return "relu" if nonlin else "linear"
     name = check_activation(activation)
     if nonlin is not None and nonlin != (name != "linear"):
         raise ValueError(
