@@ -376,7 +376,7 @@ def test_tracebacks_show_the_generated_lines():
 def test_the_source_is_python_naming_each_op_forward_then_backward():
     traced = trace(sigmoid_circuit, [2.0, -1.0, -3.0, -2.0, -3.0])
     ast.parse(traced.source)
-    forward, backward = traced.source.split("# backward")
+    forward, backward = traced.source.split("# backward: the chain rule")
     for op in ("mul", "add", "neg", "exp", "recip"):
         assert re.search(rf"= .*# {op}\b", forward) and re.search(rf"# v\d+ = {op}: ", backward)
     assert "exp(" in forward and "d(1/x)/dx = -1/x^2" in backward
