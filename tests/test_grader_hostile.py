@@ -53,6 +53,21 @@ attack("infinite_loop_at_import", "optim.py", "while True:\n    pass\n")
 attack("infinite_loop_in_a_function", "derivatives.py", "    while True:\n        pass\n", stub=True)
 attack("unbounded_memory_at_import", "derivatives.py", "hoard = []\nwhile True:\n    hoard.append(bytearray(1 << 24))")
 attack(
+    "fork_bomb_at_import",
+    "optim.py",
+    """
+import os
+for _ in range(200):
+    try:
+        if os.fork() == 0:
+            while True:
+                pass
+    except OSError:
+        break
+""",
+)
+attack("huge_file_at_import", "derivatives.py", 'with open("filler.bin", "wb") as out:\n    out.write(b"x" * 2**26)')
+attack(
     "patching_pytest_and_builtins",
     "derivatives.py",
     """

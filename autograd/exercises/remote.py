@@ -41,7 +41,8 @@ class Limits:
 
     memory_bytes: int = 1 << 30
     file_bytes: int = 1 << 20
-    processes: int = 32
+    processes: int = 8
+    """Processes and threads of the worker's own (as root the count is the sandbox uid's, so per slot)."""
     output_bytes: int = 64 * 1024
     """Bytes of a test's printed output the grader keeps (the rest is read and dropped)."""
 
