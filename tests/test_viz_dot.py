@@ -267,3 +267,4 @@ def test_plain_edges_are_written_as_the_graphviz_package_writes_them():
     g = graphviz.Digraph()
     g.edge("v12", "o13", id="e13_0", **{"class": "bp-edge"})
     assert g.body == [_plain_edge("v12", "o13", "e13_0")]
+

@@ -142,7 +142,18 @@ class _Box:
     title: str
     nodes: list[int]
     outputs: list[int]
-    cluster: _Cluster
+
+
+@dataclass
+class _Frame:
+    """What one drawing of a picture shows: each node's gradient (None: not known yet) and the highlight."""
+
+    grads: list[float | None]
+    highlight: int | None
+    highlight_box: str | None
+    across: bool  # value boxes are rows (rankdir LR or RL)
+    final_only: bool  # summary boxes show gradients only once final (a step of the pass)
+    emitted: set[str] = field(default_factory=set)
 
 
 class Picture:
@@ -222,7 +233,7 @@ class Picture:
         return root
 
     def _summarise(self, max_nodes: int) -> None:
-        """Collapse the deepest clusters that make the picture fit; group what is left by depth and op.
+        """Collapse the deepest clusters that make the picture fit; group what is left by stage and op.
 
         At level d the clusters d deep collapse, and if that is not enough the innermost clusters
         above d too (the parameters' "layer 1/neuron 2" beside "sample 3/layer 1/neuron 2").
@@ -237,7 +248,7 @@ class Picture:
             self.collapsed = deep | {c.j for c in innermost if c.depth < depth}
             if self._drawn(clusters) <= max_nodes:
                 break
-        else:
+        else:  # nothing fits: every outer cluster is one box, and the rest is grouped below
             self.collapsed = {c.j for c in clusters if c.depth == 1}
         for cluster in clusters:
             if cluster.j in self.collapsed:
@@ -253,13 +264,13 @@ class Picture:
 
     def box_of(self, cluster: _Cluster) -> _Box:
         """`cluster` collapsed into one summary box; its outputs are the members used outside it."""
-        return self._box(f"s{cluster.j}", self._cluster_title(cluster), cluster.members, cluster.parent)
+        return self._box(f"s{cluster.j}", self._cluster_title(cluster), cluster.members)
 
-    def _box(self, box_id: str, title: str, nodes: list[int], cluster: _Cluster) -> _Box:
+    def _box(self, box_id: str, title: str, nodes: list[int]) -> _Box:
         inside = set(nodes)
         last = len(self.graph) - 1
         outputs = [k for k in nodes if k == last or any(c not in inside for c in self.consumers[k])] or [max(nodes)]
-        return _Box(box_id, title, nodes, outputs, cluster)
+        return _Box(box_id, title, nodes, outputs)
 
     def _add_box(self, box: _Box) -> None:
         self.boxes[box.id] = box
@@ -290,7 +301,7 @@ class Picture:
                 stage[k] = max(
                     stage[p] + (0 if nodes[p].parents and nodes[p].symbol == node.symbol else 1) for p in node.parents
                 )
-                key[k] = (stage[k], node.op, node.symbol, self.cluster_of[k].j)
+                key[k] = (stage[k], node.op, node.symbol)
         for k in reversed(loose):
             if not nodes[k].parents:
                 newest = max(self.consumers[k], default=k)
@@ -311,7 +322,7 @@ class Picture:
                 title = ""
             else:
                 title = f"{len(ks)} × {nodes[ks[0]].symbol.replace(chr(10), ' ') or 'op'} (stage {group[0]})"
-            self._add_box(self._box(f"g{i}", title, ks, self.cluster_of[ks[0]]))
+            self._add_box(self._box(f"g{i}", title, ks))
 
     # Texts.
     def _leaves_lines(self, ks: list[int]) -> list[str]:
@@ -386,32 +397,30 @@ class Picture:
                 labelloc="t",
             )
         hi_box = self.owner.get(highlight) if highlight is not None else None
-        self._emit(g, self.root, grads, highlight, hi_box, across, final_only)
+        self._emit(g, self.root, _Frame(grads, highlight, hi_box, across, final_only))
         self._edges(g, highlight, step)
         return g
 
-    def _emit(self, g, cluster: _Cluster, grads, highlight, hi_box, across: bool, final_only: bool) -> None:
-        emitted: set[str] = set()
+    def _emit(self, g, cluster: _Cluster, frame: _Frame) -> None:
+        """The statements of `cluster`'s items, in order: its nodes, summary boxes and nested clusters."""
         for item in cluster.items:
             if isinstance(item, _Cluster):
                 if item.j in self.collapsed:
-                    box = self.boxes.get(f"s{item.j}")
-                    if box is not None:
-                        self._summary_box(g, box, grads, box.id == hi_box, across, final_only)
+                    self._summary_box(g, self.boxes[f"s{item.j}"], frame)
                     continue
                 with g.subgraph(name=f"cluster_{item.j}") as sub:
                     sub.attr(id=f"c{item.j}", label=_escape(item.label), **{"class": "bp-cluster"}, **CLUSTER_STYLE)
-                    self._emit(sub, item, grads, highlight, hi_box, across, final_only)
-                continue
-            box_id = self.owner.get(item)
-            if box_id is not None:
-                if box_id not in emitted and box_id.startswith("g"):
-                    emitted.add(box_id)
-                    self._summary_box(g, self.boxes[box_id], grads, box_id == hi_box, across, final_only)
-                continue
-            self._value(g, self.graph.nodes[item], grads[item], item == highlight, across)
+                    self._emit(sub, item, frame)
+            elif item in self.owner:
+                box_id = self.owner[item]
+                if box_id.startswith("g") and box_id not in frame.emitted:  # a group: drawn where it first appears
+                    frame.emitted.add(box_id)
+                    self._summary_box(g, self.boxes[box_id], frame)
+            else:
+                self._value(g, self.graph.nodes[item], frame)
 
-    def _value(self, g, node: Node, grad: float | None, highlighted: bool, across: bool) -> None:
+    def _value(self, g, node: Node, frame: _Frame) -> None:
+        grad, highlighted = frame.grads[node.k], node.k == frame.highlight
         fields = self._value_fields(node, grad)
         widths = [_text_width(text) for text in fields[:-1]] + [self.grad_widths[node.k]]
         style = {"shape": "record", "width": self._width(widths, True)}
@@ -419,7 +428,7 @@ class Picture:
             style.update(HIGHLIGHT_NODE, **{"class": "bp-value highlight"})
         elif grad is None:
             style.update(fontcolor=UNKNOWN, color="#aaaaaa")
-        g.node(f"v{node.k}", label=_record(fields, across), id=f"v{node.k}", **{"class": "bp-value"} | style)
+        g.node(f"v{node.k}", label=_record(fields, frame.across), id=f"v{node.k}", **{"class": "bp-value"} | style)
         if not node.parents:
             return
         op_style = {"shape": "circle", "margin": "0.02", "class": "bp-op"}
@@ -427,8 +436,9 @@ class Picture:
             op_style.update(HIGHLIGHT_NODE, fillcolor=HIGHLIGHT, fontcolor="white", **{"class": "bp-op highlight"})
         g.node(f"o{node.k}", label=_escape(node.symbol), id=f"o{node.k}", **op_style)
 
-    def _summary_box(self, g, box: _Box, grads, highlighted: bool, across: bool, final_only: bool) -> None:
-        fields = self.box_fields(box, grads, final_only)
+    def _summary_box(self, g, box: _Box, frame: _Frame) -> None:
+        highlighted = box.id == frame.highlight_box
+        fields = self.box_fields(box, frame.grads, frame.final_only)
         texts = [*fields, *self.box_fields(box, self.final), "grad ?"]
         width = self._width([_text_width(text) for text in texts], False)
         style = {"shape": "record", "width": width, "class": "bp-summary", "style": "rounded"}
@@ -437,7 +447,7 @@ class Picture:
             style["style"] = "rounded,filled,bold"
         elif fields[-1] == "grad ?":
             style.update(fontcolor=UNKNOWN, color="#aaaaaa")
-        g.node(box.id, label=_record(fields, not across), id=box.id, **style)
+        g.node(box.id, label=_record(fields, not frame.across), id=box.id, **style)
 
     def _edges(self, g, highlight: int | None, step: StepNumbers | None) -> None:
         merged: dict[tuple[str, str], int] = {}
@@ -611,7 +621,10 @@ def step_dots(
     check_rankdir(rankdir)
     picture = Picture(graph_of(output), decimals, max_nodes)
     frames = []
-    for i, step in enumerate(all_steps):
+    known = picture.grads_after(-1)  # the seed alone; each step then adds its contributions, as backward does
+    for step, numbers in zip(all_steps, picture.steps):
+        for parent, c in zip(picture.graph.nodes[numbers.k].parents, numbers.contributions):
+            known[parent] = (known[parent] or 0.0) + c
         k = picture.graph.find(step.node).k
-        frames.append(picture.digraph(picture.grads_after(i), k, picture.steps[i], rankdir, final_only=True).source)
+        frames.append(picture.digraph(list(known), k, numbers, rankdir, final_only=True).source)
     return frames
