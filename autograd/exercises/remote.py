@@ -39,7 +39,8 @@ that signals every process it may (`kill(-1)`) reaches only its own slot: not `n
 class Limits:
     """What a test's worker may use: its CPU seconds follow the test's time limit."""
 
-    memory_bytes: int = 1 << 30
+    memory_bytes: int = 512 << 20
+    """Address space: Python and the engine take about 100 MiB of it, the exercises' graphs a few."""
     file_bytes: int = 1 << 20
     processes: int = 8
     """Processes and threads of the worker's own (as root the count is the sandbox uid's, so per slot)."""
