@@ -268,3 +268,12 @@ def test_plain_edges_are_written_as_the_graphviz_package_writes_them():
     g.edge("v12", "o13", id="e13_0", **{"class": "bp-edge"})
     assert g.body == [_plain_edge("v12", "o13", "e13_0")]
 
+
+
+def test_a_graph_whose_gradient_overflows_is_still_drawn():
+    a = Value(1e-160, label="a")
+    y = (1 / a) * 1e-200  # d(1/a)/da = -1e320 overflows, so backward raises
+    with pytest.raises(ArithmeticError):
+        steps(y)
+    labels = record_labels(draw(y).source)
+    assert "a | data 1.0e-160 | grad 0.00" in labels and len(labels) == 4

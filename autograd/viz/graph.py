@@ -84,13 +84,15 @@ class Graph:
         """The backward pass, one entry per non-leaf node in the order backward visits them (output first).
 
         For a Backprop Lab graph these are `autograd.steps`' numbers; for another engine they are
-        computed the same way from its cached local derivatives, or None if it caches none.
+        computed the same way from its cached local derivatives. None if the engine caches none, or
+        if a gradient is not finite (the engine raises; the picture then shows the nodes' `.grad`).
         """
         if isinstance(self.output.source, Value):
-            return [
-                StepNumbers(self.find(s.node).k, s.upstream, s.local, s.contributions)
-                for s in steps(self.output.source)
-            ]
+            try:
+                all_steps = steps(self.output.source)
+            except ArithmeticError:
+                return None
+            return [StepNumbers(self.find(s.node).k, s.upstream, s.local, s.contributions) for s in all_steps]
         if any(node.parents and node.local is None for node in self.nodes):
             return None
         upstream = [0.0] * len(self.nodes)
