@@ -19,7 +19,7 @@ EXAMPLE = "f = 1 / (1 + e^-(w0*x0 + w1*x1 + w2)) with w0=2, x0=-1, w1=-3, x1=-2,
 
 
 def worked_example() -> tuple[Value, tuple[Value, ...]]:
-    """The staged sigmoid circuit of the classic backprop lecture (shared/seeds/002) and its five inputs."""
+    """The staged sigmoid circuit of the classic backprop lecture and its five inputs."""
     leaves = w0, x0, w1, x1, w2 = tuple(
         Value(v, label=n) for v, n in [(2, "w0"), (-1, "x0"), (-3, "w1"), (-2, "x1"), (-3, "w2")]
     )

@@ -167,7 +167,8 @@ class Step:
             rows.append([html.escape(name(parent, decimals)), _num(fmt(x, decimals), x), product])
         formula = formula_html if formula_html is not None else f"<code>{html.escape(self.formula)}</code>"
         params = self.node.op.params_text
-        where = f'<p class="scope">in {html.escape(self.scope)}</p>' if self.scope else ""
+        crumbs = " › ".join(self.scope.split("/"))
+        where = f'<p class="scope">in {html.escape(crumbs)}</p>' if self.scope else ""
         return (
             f'<div class="step-detail">{where}<p class="formula">{formula}'
             + (f' <span class="params">({html.escape(params)})</span>' if params else "")

@@ -91,7 +91,7 @@ def test_a_step_names_its_scope_and_parameters():
     step = steps(y)[0]
     assert str(step).startswith("in layer 2/neuron 1: x^n at 2.00, upstream 1.00: x gets 1.00 × 12.00 = 12.00")
     assert "n = 3" in str(step) and "n = 3" in step.to_html() and "n = 3" in step._repr_markdown_()
-    assert "layer 2/neuron 1" in step.to_html()
+    assert "in layer 2 › neuron 1" in step.to_html()
 
 
 def test_jupyter_shows_a_step_as_markdown_with_the_latex_formula():

@@ -1,67 +1,94 @@
-"""`Stepper`: a Jupyter widget that walks through the backward pass one node at a time.
+"""`Stepper`: the Jupyter widget that steps through the forward and the backward pass.
 
-A slider and prev/next buttons pick the step; the widget shows that step's formula
-and numbers (`detail`, an HTML widget) and the graph with the step highlighted and
-the gradients accumulated so far (`diagram`, an HTML widget holding inline SVG).
+An anywidget, so it runs wherever Jupyter widgets run (JupyterLab, Notebook 7, VS Code,
+Colab) with no extension to build; its browser code is the same file the offline page
+inlines (`static/stepper.js`, see `frontend`). The graph is rendered once in Python;
+`phase` and `step` are synced with the browser, so Python can drive the widget too:
+
+>>> w = stepper(f)
+>>> w.step = 3                 # the browser follows
+>>> w.phase = "forward"
 """
 
 from __future__ import annotations
 
-import html
-
-import ipywidgets as widgets
+import anywidget
+import traitlets
 
 from autograd.engine import Value
-from autograd.steps import steps
-from autograd.viz.dot import MAX_NODES, step_dots
-from autograd.viz.render import RenderError, advice_html, inline_svg
+from autograd.steps import DECIMALS, ForwardStep, Step, forward_steps, steps
+from autograd.viz.dot import MAX_NODES
+from autograd.viz.frontend import payload, script, style
+
+PHASES = ("forward", "backward")
 
 
-class Stepper(widgets.VBox):
-    """Step through `output`'s backward pass: `slider.value` is the step number, 1 = the output's node."""
+class Stepper(anywidget.AnyWidget):
+    """Step through `output`'s forward and backward passes: `phase` and `step` (1 = the first step) pick one."""
 
-    def __init__(self, output: Value, rankdir: str = "LR", decimals: int = 2, max_nodes: int = MAX_NODES) -> None:
+    _esm = script()
+    _css = style()
+    data = traitlets.Dict().tag(sync=True)
+    phase = traitlets.Unicode("backward").tag(sync=True)
+    step = traitlets.Int(1).tag(sync=True)
+
+    def __init__(
+        self,
+        output: Value,
+        rankdir: str = "LR",
+        decimals: int = DECIMALS,
+        max_nodes: int = MAX_NODES,
+        phase: str = "backward",
+    ) -> None:
+        if phase not in PHASES:
+            raise ValueError(f"Stepper: phase must be 'forward' or 'backward', got {phase!r}")
         self.output = output
+        self.rankdir = rankdir
+        self.decimals = decimals
+        self.max_nodes = max_nodes
         self.steps = steps(output)
-        self._decimals = decimals
-        self._sources = step_dots(output, self.steps, rankdir, decimals, max_nodes)
-        self._svgs: dict[int, str] = {}
-        n = len(self.steps)
-        self.slider = widgets.IntSlider(
-            value=1 if n else 0, min=1 if n else 0, max=n, description="step", disabled=n < 2, continuous_update=False
-        )
-        self.prev_button = widgets.Button(description="◀ prev", tooltip="previous step")
-        self.next_button = widgets.Button(description="next ▶", tooltip="next step")
-        self.detail = widgets.HTML()
-        self.diagram = widgets.HTML()
-        self.prev_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
-        self.slider.observe(lambda _: self._show(), names="value")
-        controls = widgets.HBox([self.prev_button, self.slider, self.next_button])
-        super().__init__([controls, self.detail, self.diagram])
-        self._show()
+        self.forward_steps = forward_steps(output)
+        super().__init__(data=payload(output, rankdir, decimals, max_nodes), phase=phase, step=1)
 
-    def _move(self, delta: int) -> None:
-        self.slider.value = min(max(self.slider.value + delta, self.slider.min), self.slider.max)
+    @traitlets.validate("phase")
+    def _known_phase(self, proposal: dict) -> str:
+        if proposal["value"] not in PHASES:
+            raise traitlets.TraitError(f"phase must be 'forward' or 'backward', got {proposal['value']!r}")
+        return proposal["value"]
 
-    def _show(self) -> None:
-        if not self.steps:
-            self.detail.value = "<p>This value is a leaf: it has no backward steps.</p>"
-            return
-        k = self.slider.value
-        step = self.steps[k - 1]
-        self.detail.value = f"<h4>Step {k} of {len(self.steps)}: {html.escape(step.op)}</h4>" + step.to_html(
-            self._decimals
-        )
-        self.prev_button.disabled = k == self.slider.min
-        self.next_button.disabled = k == self.slider.max
-        self.diagram.value = self._svg(k)
+    @traitlets.validate("step")
+    def _step_in_range(self, proposal: dict) -> int:
+        n = len(self.data[self.phase]) if self.data else 0
+        return min(max(proposal["value"], 1), max(n, 1))
 
-    def _svg(self, k: int) -> str:
-        if k not in self._svgs:
-            source = self._sources[k - 1]
-            try:
-                self._svgs[k] = inline_svg(source)
-            except RenderError as error:
-                return advice_html(error, source)
-        return self._svgs[k]
+    @property
+    def current(self) -> Step | ForwardStep | None:
+        """The step shown now (None for a leaf, which has no steps)."""
+        shown = self.steps if self.phase == "backward" else self.forward_steps
+        return shown[self.step - 1] if shown else None
+
+    @property
+    def detail(self) -> str:
+        """The HTML the widget shows for the current step (formula as MathML, numbers, scope)."""
+        entries = self.data[self.phase]
+        return entries[self.step - 1]["html"] if entries else f"<p>{self.data['leaf_text']}</p>"
+
+    @property
+    def svg(self) -> str:
+        """The graph as rendered once: every node's element carries `data-node`."""
+        return self.data["svg"]
+
+    def next(self) -> None:
+        """One step on; after the forward pass's last step comes the backward pass's first."""
+        if self.step < len(self.data[self.phase]):
+            self.step += 1
+        elif self.phase == "forward" and self.steps:
+            self.phase, self.step = "backward", 1
+
+    def prev(self) -> None:
+        """One step back; before the backward pass's first step comes the forward pass's last."""
+        if self.step > 1:
+            self.step -= 1
+        elif self.phase == "backward" and self.forward_steps:
+            self.phase = "forward"
+            self.step = len(self.forward_steps)
