@@ -16,6 +16,7 @@ one `Value`. Every loss in `nn` already has that form: `loss_fn=nn.bce_with_logi
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -133,53 +134,60 @@ def _epoch(
 
 
 class _Compiled:
-    """`fit(compile=True)`: the model's forward and backward over a batch, traced once (`autograd.trace`)
-    and replayed without building Values. The loss still runs on Values, on one leaf per output, so it
-    may branch on the numbers (as `bce_with_logits` does); its gradients seed the traced backward.
-    A batch of another shape, or one for which the model's own Python would build another graph, is traced
-    anew; a model traced `MOST_TRACES` times (its graph keeps changing) trains eagerly from then on.
+    """`fit(compile=True)`: the model's forward and backward for one sample, traced once (`autograd.trace`)
+    and replayed for every sample without building Values. The loss still runs on Values, on one leaf per
+    output, so it may branch on the numbers (as `bce_with_logits` does); its gradients seed the replays.
+    A sample for which the model's own Python builds another graph gets a trace of its own; a model that
+    needed `MOST_TRACES` of them (its graph keeps changing) trains eagerly from then on.
     """
 
     MOST_TRACES = 8
 
     def __init__(self, model: Module) -> None:
+        self.model = model
         self.parameters = model.parameters()
-        self.traced: dict[tuple, Any] = {}  # the sample sizes of a batch -> its trace
+        self.traced: dict[int, list] = {}  # the size of a sample -> the traces for it, the latest first
         self.traces = 0
         self.leaves: list | None = None  # None: this batch ran eagerly
-        self.backward: Callable[[list], list] | None = None
+        self.backwards: list[Callable] = []
 
     def outputs(self, model: Module, xb: Sequence) -> list:
         if self.traces >= self.MOST_TRACES:
             self.leaves = None
             return outputs(model, xb)
-        key = tuple(len(x) for x in xb)
         numbers = [p.data for p in self.parameters]
-        traced = self.traced.get(key)
-        try:
-            if traced is not None:
-                return self._leaves(*traced.forward(xb, numbers))
-        except GraphChanged:
-            pass
-        self.traces += 1
-        traced = self.traced[key] = trace(lambda samples, _: outputs(model, samples), [list(xb), self.parameters])
-        return self._leaves(*traced.forward(xb, numbers))
-
-    def _leaves(self, numbers: list, backward: Callable[[list], list]) -> list:
-        self.backward = backward
-        self.leaves = [[Value(o) for o in out] if isinstance(out, list) else Value(out) for out in numbers]
+        results = []
+        self.backwards = []
+        for x in xb:
+            out, backward = self._forward(x, numbers)
+            results.append(out)
+            self.backwards.append(backward)
+        self.leaves = [[Value(o) for o in out] if isinstance(out, list) else Value(out) for out in results]
         return self.leaves
 
+    def _forward(self, x: Sequence, numbers: list[float]) -> tuple:
+        traces = self.traced.setdefault(len(x), [])
+        for traced in traces:
+            try:
+                return traced.forward(x, numbers)
+            except GraphChanged:
+                continue
+        self.traces += 1
+        traces.insert(0, trace(lambda sample, _: self.model(sample), [list(x), self.parameters]))
+        return traces[0].forward(x, numbers)
+
     def step(self, loss: Value, optimizer: Optimizer) -> None:
-        """zero_grad, backward through the loss to the outputs and then the replayed model, step."""
+        """zero_grad, backward through the loss to the outputs and then each sample's replay, step."""
         optimizer.zero_grad()
         loss.backward()  # the loss's own parameters (an L2 penalty) get their part here
-        if self.leaves is None:
-            optimizer.step()
-            return
-        seeds = [[v.grad for v in out] if isinstance(out, list) else out.grad for out in self.leaves]
-        for p, g in zip(self.parameters, self.backward(seeds)[1]):
-            p.grad += g
+        if self.leaves is not None:
+            # The samples in the order backward() reaches them, the last first.
+            total = [0.0] * len(self.parameters)
+            for out, backward in zip(reversed(self.leaves), reversed(self.backwards)):
+                seed = [v.grad for v in out] if isinstance(out, list) else out.grad
+                total = list(map(operator.add, total, backward(seed)[1]))
+            for p, g in zip(self.parameters, total):
+                p.grad += g
         optimizer.step()
 
 
@@ -218,9 +226,9 @@ def fit(
     each epoch (epoch counts from 1; logs is that epoch's numbers); returning True stops
     training early. `progress` shows a tqdm bar in a terminal or notebook only.
 
-    `compile=True` traces the model's forward and backward over a batch once (`autograd.trace`) and
-    replays it for every batch of the same shape: the same numbers, several times faster. The loss
-    runs as usual; a model whose Python branches on the numbers is traced again when a branch changes.
+    `compile=True` traces the model's forward and backward for one sample once (`autograd.trace`) and
+    replays it for every sample: the same numbers, several times faster. The loss runs as usual; a
+    model whose Python branches on the numbers gets a trace per graph it builds (at most 8, then eager).
 
     >>> history = nn.fit(model, nn.bce_with_logits, nn.Adam(model.parameters(), lr=0.05), loader, epochs=50)
     >>> history["loss"][-1], history["accuracy"][-1]

@@ -435,7 +435,7 @@ def test_fit_compiled_with_several_outputs_and_a_loss_that_reads_the_parameters(
 
 
 class SignFlip(nn.Module):
-    """A model whose Python branches on its input: each sign pattern of a batch is another graph."""
+    """A model whose Python branches on its input: two graphs, one per sign."""
 
     def __init__(self) -> None:
         self.inner = nn.MLP(2, [4, 1], seed=0)
@@ -448,10 +448,21 @@ class SignFlip(nn.Module):
         return self.inner.parameters()
 
 
-def test_fit_compiled_retraces_a_model_whose_graph_changes_and_then_trains_eagerly():
+class Shrinks(SignFlip):
+    """A model whose loop count depends on its input: a new graph for almost every sample."""
+
+    def forward(self, x):
+        out = self.inner(x)
+        for _ in range(int(abs(getattr(x[0], "data", x[0])) * 10)):  # a sample is numbers, or Values when traced
+            out = out * 0.9
+        return out
+
+
+@pytest.mark.parametrize("model_class", [SignFlip, Shrinks])
+def test_fit_compiled_gives_the_eager_history_for_a_model_whose_graph_depends_on_the_data(model_class):
     def run(compile):
         X, y = nn.datasets.make_moons(60, noise=0.1, seed=0)
-        model = SignFlip()
+        model = model_class()
         loader = nn.DataLoader(X, y, batch_size=4, shuffle=True, seed=2)
         history = nn.fit(model, nn.bce_with_logits, nn.SGD(model.parameters(), lr=0.1), loader, 2,
                          progress=False, compile=compile)  # fmt: skip
