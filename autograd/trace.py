@@ -122,6 +122,13 @@ def _unflatten(flat: Sequence, shape: tuple) -> list:
 
 def _numbers(flat: list, where: str) -> list[float]:
     """Each item as a finite float: a Value gives its `.data`, a number is checked as `Value(x)` checks it."""
+    try:
+        total = sum(flat)  # plain ints and floats add up to an int or a float; a Value or a str does not
+    except TypeError:
+        total = None
+    if total.__class__ in (int, float) and not total - total:
+        with contextlib.suppress(OverflowError):  # an int beyond floats: as_float below says so
+            return list(map(float, flat))
     values = [x if x.__class__ is float else x.data if isinstance(x, Value) else as_float(x, where) for x in flat]
     total = sum(values)
     if total - total:  # some item is inf or nan (or a finite sum overflowed: then this finds nothing)

@@ -481,3 +481,11 @@ def test_a_dot_too_long_for_one_expression_calls_the_op_s_functions():
     assert "op0.forward(" in traced.source
     numbers = [k / n for k in range(2 * n)]
     assert close(traced(*numbers), eager(fn, numbers))
+
+
+def test_replay_inputs_may_be_ints_or_bools_and_are_used_as_floats():
+    traced = trace(lambda a, b: a * b, [1.0, 2.0])
+    out, gradients = traced(3, True)
+    assert (out, gradients) == (3.0, [1.0, 3.0]) and type(out) is float
+    with pytest.raises(ValueError, match="too large"):
+        traced(10**400, 1)
