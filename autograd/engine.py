@@ -346,16 +346,22 @@ _add, _mul, _pow_value = _maker(ADD, "x + y as one node (op `add`)."), _maker(MU
 
 # The operators and functions that are one op each are that op's maker: `a + b` or `a.exp()` runs
 # the compiled lines above directly, one call per node.
-Value.__add__, Value.__mul__ = _add, _mul
-Value.__neg__ = _maker(NEG, "-x as one node (op `neg`).")
-Value.recip = _maker(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")
-Value.exp = _maker(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")
-Value.log = _maker(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")
-Value.sin = _maker(SIN, "Sine (op `sin`).")
-Value.cos = _maker(COS, "Cosine (op `cos`).")
-Value.tanh = _maker(TANH, "Hyperbolic tangent (op `tanh`).")
-Value.sigmoid = _maker(SIGMOID, "1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x.")
-Value.relu = _maker(RELU, "max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch.")
+for _name, _make in [
+    ("__add__", _add),
+    ("__mul__", _mul),
+    ("__neg__", _maker(NEG, "-x as one node (op `neg`).")),
+    ("recip", _maker(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")),
+    ("exp", _maker(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")),
+    ("log", _maker(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")),
+    ("sin", _maker(SIN, "Sine (op `sin`).")),
+    ("cos", _maker(COS, "Cosine (op `cos`).")),
+    ("tanh", _maker(TANH, "Hyperbolic tangent (op `tanh`).")),
+    ("sigmoid", _maker(SIGMOID, "1 / (1 + e^-x) as one node (op `sigmoid`); stable for any finite x.")),
+    ("relu", _maker(RELU, "max(0, x) (op `relu`); its derivative at 0 is taken as 0, as in PyTorch.")),
+]:
+    # Named as methods of Value, so tracebacks, help() and pickle (of `Value.relu` itself) find them there.
+    _make.__name__, _make.__qualname__, _make.__module__ = _name, f"Value.{_name}", __name__
+    setattr(Value, _name, _make)
 
 
 def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
@@ -620,19 +626,26 @@ def gradcheck(
     raise AssertionError(f"gradcheck failed (atol={atol}, rtol={rtol}):\n" + "\n".join(lines))
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[str]:
+class scope:  # noqa: N801 (a context manager used like a function, as contextlib's are)
     """Tag every node created inside the block with `name` (nested scopes join with "/").
 
     `nn` opens one per layer and neuron, and the losses one per sample, so diagrams can
-    draw a big graph as clusters ("layer 1/neuron 3", "sample 5"). Yields the full path.
+    draw a big graph as clusters ("layer 1/neuron 3", "sample 5"). `as` gives the full path.
     """
-    global _scope
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"a scope needs a non-empty name, got {name!r}")
-    outer = _scope
-    _scope = f"{outer}/{name}" if outer else name
-    try:
-        yield _scope
-    finally:
-        _scope = outer
+
+    __slots__ = ("name", "_outer")
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a scope needs a non-empty name, got {name!r}")
+        self.name = name
+
+    def __enter__(self) -> str:
+        global _scope
+        self._outer = _scope
+        _scope = f"{_scope}/{self.name}" if _scope else self.name
+        return _scope
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _scope
+        _scope = self._outer

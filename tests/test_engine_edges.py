@@ -311,3 +311,8 @@ def test_ever_new_exponents_are_computed_right_and_not_all_kept():
         n = 1.0 + k / 1000
         assert (x**n).data == pytest.approx(1.5**n)
     assert len(engine._pow_makers) <= engine._MAX_CACHED_EXPONENTS
+
+
+def test_the_ops_methods_pickle_by_reference_as_methods_of_value():
+    assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
+    assert Value.exp.__qualname__ == "Value.exp" and "e^x" in Value.exp.__doc__
