@@ -7,7 +7,7 @@ import pytest
 from arithmetic_check import displayed_products, html_text, wrong_products
 from stepper_checks import CHROMIUM_ARGS, WINDOW, check_nothing_moved, check_step, find_chromium, state
 
-from autograd import Value, export_html, steps, topological_order
+from autograd import Value, export_html, scope, steps, topological_order
 from autograd.__main__ import worked_example
 
 # What each backward step of the sigmoid circuit shows, output first (the classic lecture's numbers).
@@ -180,3 +180,65 @@ def test_zoom_and_fit_keep_the_layout(page):
     assert page.eval_on_selector('[data-node="v3"]', "el => el.getBBox().x") == before
     page.click('[data-action="next"]')
     check_step(state(root(page)), "backward step 2 of 8")
+
+
+def scoped_graph():
+    x = Value(1.5, label="x")
+    with scope("layer 1"):
+        h = (x * 2).tanh()
+    with scope("layer 2"):
+        y = (h * 3).sigmoid()
+    return y
+
+
+def open_page(browser, path):
+    page = browser.new_page(viewport=WINDOW)
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".bp-stepper .bp-detail h3, .bp-stepper .bp-detail p")
+    return page, errors
+
+
+def hidden(page, node: str) -> bool:
+    return page.eval_on_selector(f'[data-node="{node}"]', "el => getComputedStyle(el).visibility === 'hidden'")
+
+
+def test_a_cluster_folds_and_unfolds_on_click_and_nothing_moves(browser, tmp_path):
+    y = scoped_graph()
+    order = topological_order(y)
+    inner = next(f"v{k}" for k, n in enumerate(order) if n.scope == "layer 1" and n.parents)
+    page, errors = open_page(browser, export_html(y, tmp_path / "scoped.html"))
+    layer1 = next(c["id"] for c in page_data(tmp_path / "scoped.html")["clusters"] if c["label"] == "layer 1")
+    before = state(root(page))
+    page.click(f'[data-cluster="{layer1}"] text')
+    assert hidden(page, inner)
+    assert "(click to open)" in page.text_content(f'[data-cluster="{layer1}"] text')
+    check_nothing_moved(before, state(root(page)))
+    page.click(f'[data-cluster="{layer1}"] text')
+    assert not hidden(page, inner)
+    assert page.text_content(f'[data-cluster="{layer1}"] text') == "layer 1"
+    assert errors == []
+
+
+def test_a_big_graph_starts_folded_and_a_cluster_opens_when_the_pass_enters_it(browser, tmp_path):
+    y = scoped_graph()
+    order = topological_order(y)
+    in_layer1 = next(f"v{k}" for k, n in enumerate(order) if n.scope == "layer 1" and n.parents)
+    page, errors = open_page(browser, export_html(y, tmp_path / "big.html", max_nodes=3))
+    assert hidden(page, in_layer1)
+    steps_to_layer1 = next(i for i, s in enumerate(steps(y)) if s.scope == "layer 1")
+    for _ in range(steps_to_layer1):
+        page.keyboard.press("ArrowRight")
+    assert not hidden(page, in_layer1)
+    assert "in layer 1" in state(root(page))["text"]
+    assert errors == []
+
+
+def test_a_leafs_page_has_its_buttons_disabled(browser, tmp_path):
+    page, errors = open_page(browser, export_html(Value(2.0, label="x"), tmp_path / "leaf.html"))
+    for action in ("prev", "next", "play"):
+        assert page.is_disabled(f'[data-action="{action}"]')
+    assert "is a leaf" in state(root(page))["text"]
+    assert errors == []

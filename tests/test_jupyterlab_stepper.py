@@ -35,7 +35,15 @@ NOTEBOOK = {
             "outputs": [],
             "source": "from autograd import stepper\nfrom autograd.__main__ import worked_example\n\n"
             "f, _ = worked_example()\nstepper(f)",
-        }
+        },
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "step",
+            "metadata": {},
+            "outputs": [],
+            "source": "from autograd import steps\n\nsteps(f)[2]",
+        },
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4,
@@ -177,4 +185,11 @@ def test_arrow_keys_and_play_work_inside_jupyterlab(notebook):
         timeout=10_000,
     )
     check_step(state(root), "backward step 8 of 8")
+    assert errors == []
+
+
+def test_a_step_shows_its_formula_typeset_by_jupyterlab(notebook):
+    page, _, errors = notebook
+    page.wait_for_selector(".jp-RenderedMarkdown mjx-container", state="attached", timeout=30_000)
+    assert "-0.53 × 0.37 = -0.20" in page.inner_text(".jp-RenderedMarkdown")
     assert errors == []

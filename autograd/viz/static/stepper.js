@@ -456,7 +456,10 @@ class Stepper {
       const margin = whole ? 0 : Math.max(0, Math.min(MARGIN, (room - extent * scale) / 2));
       const lo = offset + (centre - extent / 2) * scale;
       const hi = offset + (centre + extent / 2) * scale;
-      return lo >= margin - 1 && hi <= room - margin + 1 ? offset : room / 2 - centre * scale;
+      if (lo >= margin - 1 && hi <= room - margin + 1) return offset;
+      // Centre the node, but never pull an edge of the graph into the viewport (no empty band).
+      const target = room / 2 - centre * scale;
+      return whole ? target : Math.min(0, Math.max(room - graph * scale, target));
     };
     const x = axis(this.view.x, c.x, c.w, size.w, this.viewport.clientWidth);
     const y = axis(this.view.y, c.y, c.h, size.h, this.viewport.clientHeight);
