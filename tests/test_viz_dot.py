@@ -277,3 +277,13 @@ def test_a_graph_whose_gradient_overflows_is_still_drawn():
         steps(y)
     labels = record_labels(draw(y).source)
     assert "a | data 1.0e-160 | grad 0.00" in labels and len(labels) == 4
+
+
+def test_a_long_chain_of_alternating_ops_is_summarised_in_bands_of_stages():
+    y = Value(0.5, label="x")
+    for _ in range(1000):
+        y = (y * 1.0).relu()  # every node a new stage: one group per stage would be 2,000 boxes
+    groups = summary_labels(to_dot(y))
+    assert len(groups) <= 150
+    assert sum(int(label.split()[0]) for label in groups) == len(topological_order(y))
+    assert any(re.match(r"\d+ × relu \(stages \d+–\d+\)", label) for label in groups)

@@ -23,6 +23,7 @@ diagram is made, so `import autograd` stays light.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -73,6 +74,7 @@ def check_rankdir(rankdir: object) -> str:
     return rankdir
 
 
+@functools.lru_cache(maxsize=4096)
 def _text_width(text: str) -> float:
     """Points a line of `text` takes at FONT_SIZE, as Graphviz estimates it (never less)."""
     return sum(_HELVETICA.get(ch, 1000) for ch in text) * FONT_SIZE / 1000
@@ -169,7 +171,7 @@ class Picture:
         self.steps = graph.steps()
         self.step_index = {} if self.steps is None else {s.k: i for i, s in enumerate(self.steps)}
         self.final = self.grads_after(None)
-        self.grad_widths = self._grad_widths()
+        self._grad_widths: list[float] | None = None
         self.root = self._clusters()
         self.consumers: list[list[int]] = [[] for _ in graph.nodes]
         for node in graph.nodes:
@@ -197,18 +199,24 @@ class Picture:
                 known[parent] = (known[parent] or 0.0) + c
         return known
 
-    def _grad_widths(self) -> list[float]:
-        """Per node, the widest grad text any picture shows: `?`, every partial sum of the pass, the final one."""
-        widths = [
-            max(_text_width(self._grad_text(g)) for g in (None, node.grad, final))
-            for node, final in zip(self.graph.nodes, self.final)
-        ]
-        acc = [0.0] * len(self.graph)
-        for step in self.steps or []:
-            for parent, c in zip(self.graph.nodes[step.k].parents, step.contributions):
-                acc[parent] += c
-                widths[parent] = max(widths[parent], _text_width(self._grad_text(acc[parent])))
-        return widths
+    @property
+    def grad_widths(self) -> list[float]:
+        """Per node drawn as its own box, the widest grad text any picture shows (in points): `?`, every
+        partial sum of the pass, the final one. Worked out once, on first use (0 for summarised nodes)."""
+        if self._grad_widths is None:
+            drawn = [k not in self.owner for k in range(len(self.graph))]
+            widths = [
+                max(_text_width(self._grad_text(g)) for g in (None, node.grad, final)) if shown else 0.0
+                for node, final, shown in zip(self.graph.nodes, self.final, drawn)
+            ]
+            acc = [0.0] * len(self.graph)
+            for step in self.steps or []:
+                for parent, c in zip(self.graph.nodes[step.k].parents, step.contributions):
+                    acc[parent] += c
+                    if drawn[parent]:
+                        widths[parent] = max(widths[parent], _text_width(self._grad_text(acc[parent])))
+            self._grad_widths = widths
+        return self._grad_widths
 
     # Structure.
     def _clusters(self) -> _Cluster:
@@ -255,7 +263,7 @@ class Picture:
                 self._add_box(self.box_of(cluster))
         loose = [k for k in range(len(self.graph)) if k not in self.owner]
         if len(loose) + len(self.boxes) > max_nodes:
-            self._group(loose)
+            self._group(loose, max_nodes)
 
     def _drawn(self, clusters: list[_Cluster]) -> int:
         """How many boxes the picture has with `self.collapsed` drawn as one box each (they never nest)."""
@@ -285,23 +293,32 @@ class Picture:
                 symbols.append(symbol or "op")
         return f"{cluster.label} · {' → '.join(symbols)}" if symbols else cluster.label
 
-    def _group(self, loose: list[int]) -> None:
+    def _group(self, loose: list[int], max_nodes: int) -> None:
         """The last resort for what no scope tells apart: ops by (stage, op), leaves with their newest consumer.
 
         A node's stage is one more than its parents', except after a parent of its own op: a
         chain of additions (micrograd's neuron sums its products one `+` at a time) is one stage,
-        so it is one box, not one box per link.
+        so it is one box, not one box per link. A graph of more stages than fit (a long chain of
+        alternating ops) groups them in bands of consecutive stages.
         """
         nodes = self.graph.nodes
         stage = [0] * len(nodes)
-        key: dict[int, tuple] = {}
         for k in loose:
             node = nodes[k]
             if node.parents:
                 stage[k] = max(
                     stage[p] + (0 if nodes[p].parents and nodes[p].symbol == node.symbol else 1) for p in node.parents
                 )
-                key[k] = (stage[k], node.op, node.symbol)
+        ops = {(stage[k], nodes[k].symbol) for k in loose if nodes[k].parents}
+        budget = max(1, max_nodes // 6)  # op groups; each may bring a few leaf groups along
+        band = 1
+        if len(ops) > budget:
+            symbols = len({symbol for _, symbol in ops})
+            band = -(-max(stage) // max(1, budget // symbols))
+        key: dict[int, tuple] = {}
+        for k in loose:
+            if nodes[k].parents:
+                key[k] = ((stage[k] - 1) // band, nodes[k].op, nodes[k].symbol)
         for k in reversed(loose):
             if not nodes[k].parents:
                 newest = max(self.consumers[k], default=k)
@@ -312,16 +329,17 @@ class Picture:
             if key[k][0] == "leaves":
                 labels.setdefault(key[k][:2], set()).add(key[k][2])
         for k in loose:
-            if key[k][0] == "leaves" and len(labels[key[k][:2]]) > 4:
+            if key[k][0] == "leaves" and (band > 1 or len(labels[key[k][:2]]) > 4):
                 key[k] = (*key[k][:2], "")
         members: dict[tuple, list[int]] = {}
         for k in loose:
             members.setdefault(key[k], []).append(k)
         for i, (group, ks) in enumerate(members.items()):
-            if group[0] == "leaves":
-                title = ""
-            else:
-                title = f"{len(ks)} × {nodes[ks[0]].symbol.replace(chr(10), ' ') or 'op'} (stage {group[0]})"
+            title = ""
+            if group[0] != "leaves":
+                lo, hi = min(stage[k] for k in ks), max(stage[k] for k in ks)
+                where = f"stage {lo}" if lo == hi else f"stages {lo}–{hi}"
+                title = f"{len(ks)} × {nodes[ks[0]].symbol.replace(chr(10), ' ') or 'op'} ({where})"
             self._add_box(self._box(f"g{i}", title, ks))
 
     # Texts.

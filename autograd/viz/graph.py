@@ -186,6 +186,8 @@ def _digests(root: object) -> dict[int, bytes]:
 
 def _number(obj: object, name: str) -> float | None:
     value = getattr(obj, name)
+    if value.__class__ is float:  # the common case, without the slower check against numbers.Real
+        return value
     if value is None and name == "grad":  # an engine that has not run backward yet may say so with None
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -210,7 +212,11 @@ def _local(obj: object, arity: int) -> tuple[float, ...] | None:
     """The cached local derivatives, if the engine keeps them as numbers (a method is not called)."""
     for name in ("local", "_local_grads"):
         local = getattr(obj, name, None)
-        if isinstance(local, Sequence) and len(local) == arity and all(isinstance(x, numbers.Real) for x in local):
+        if not isinstance(local, Sequence) or len(local) != arity:
+            continue
+        if all(x.__class__ is float for x in local):  # ours: floats already, no check against numbers.Real
+            return tuple(local)
+        if all(isinstance(x, numbers.Real) for x in local):
             return tuple(float(x) for x in local)
     return None
 
