@@ -730,10 +730,20 @@ class _Writer:
         outputs = ", ".join(names[id(node)] for node in self.outputs)
         self.emit(f"seeds = yield ({outputs},)", "the outputs; the caller sends d(result)/d(output) for each")
         self.emit("# backward: the chain rule, one line per edge, output first")
+        # How many contributions each gradient receives: a gradient that is one copy of its child's
+        # (an add's local derivative is 1) needs no variable of its own, it is the child's.
+        self.incoming: dict[int, int] = {}
+        for node in self.outputs:
+            self.incoming[id(node)] = self.incoming.get(id(node), 0) + 1
+        for node in self.backward_order:
+            if self.is_op(node) and id(node) in self.needs_grad:
+                for parent in node.parents:
+                    self.incoming[id(parent)] = self.incoming.get(id(parent), 0) + 1
+        self.gradient_names: dict[int, str] = {}
         assigned: set[str] = set()
         for k, node in enumerate(self.outputs):
             if id(node) in self.needs_grad:
-                gradient = f"g_{names[id(node)]}"
+                gradient = self.gradient_names.setdefault(id(node), f"g_{names[id(node)]}")
                 self.emit(f"{gradient} {'+=' if gradient in assigned else '='} seeds[{k}]")
                 assigned.add(gradient)
         for node in reversed(self.backward_order):
@@ -743,7 +753,7 @@ class _Writer:
             self.emit(f"check = sum(({', '.join(sorted(assigned))},))")
             self.emit("if check - check:")
             self.emit("    gradient_not_finite(locals())")
-        gradients = ", ".join(f"g_x{k}" if f"g_x{k}" in assigned else "0.0" for k in range(len(self.inputs)))
+        gradients = ", ".join(self.gradient_names.get(id(node), "0.0") for node in self.inputs)
         self.emit(f"return ({gradients},)")
         self.line_nodes = {line + len(header): node for line, node in self.line_nodes.items()}
         return "\n".join(header + self.lines) + "\n"
@@ -787,7 +797,7 @@ class _Writer:
 
     def _backward_lines(self, node: Value, assigned: set[str]) -> None:
         op, out, parents = node.op, self.names[id(node)], self._parent_names(node)
-        upstream = f"g_{out}"
+        upstream = self.gradient_names[id(node)]
         label = f" {node.label!r}" if node.label else ""
         self.emit(f"# {out} = {op.name}{label}: {op.formula}")
         if op.arity == 0:
@@ -806,7 +816,11 @@ class _Writer:
         for parent, (local, constant) in zip(node.parents, locals_):
             if id(parent) not in self.needs_grad:
                 continue
-            gradient = f"g_{self.names[id(parent)]}"
+            if constant == 1.0 and self.incoming[id(parent)] == 1:
+                self.gradient_names[id(parent)] = upstream
+                self.emit(f"# g_{self.names[id(parent)]} is {upstream} (local derivative 1, its only contribution)")
+                continue
+            gradient = self.gradient_names.setdefault(id(parent), f"g_{self.names[id(parent)]}")
             if constant == 1.0:
                 contribution = upstream
             elif constant == -1.0:
@@ -973,7 +987,7 @@ class Traced:
 
     def _gradient_not_finite(self, values: dict) -> None:
         for node in reversed(self._writer.forward_order):
-            gradient = f"g_{self._writer.names[id(node)]}"
+            gradient = self._writer.gradient_names.get(id(node))
             if gradient in values and not math.isfinite(values[gradient]):
                 raise ArithmeticError(
                     f"the gradient reaching {_who(node)} is {values[gradient]}, not a finite number (at the replay "

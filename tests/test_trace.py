@@ -380,6 +380,8 @@ def test_the_source_is_python_naming_each_op_forward_then_backward():
     for op in ("mul", "add", "neg", "exp", "recip"):
         assert re.search(rf"= .*# {op}\b", forward) and re.search(rf"# v\d+ = {op}: ", backward)
     assert "exp(" in forward and "d(1/x)/dx = -1/x^2" in backward
+    # Through an add, a parent's only contribution is the child's gradient itself: no copy is made.
+    assert re.search(r"# g_x4 is g_v\d+ \(local derivative 1", backward) and "g_x4" not in backward.split("return")[1]
     assert isinstance(traced, Traced) and "circuit" in repr(traced)
 
 
