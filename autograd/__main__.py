@@ -2,7 +2,7 @@
 
 Prints the forward table (the order values are computed) and the backward table (one
 row per edge: upstream × local = contribution), then writes `backprop.svg` (the graph
-with every gradient) and `backprop.html` (an offline step-through page).
+with every gradient) and `backprop.html` (the offline step-through page).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m autograd",
         description=f"Watch backprop on the worked example {EXAMPLE}: print the staged forward and backward "
         "tables, then write backprop.svg (the graph with data and grad on every node) and backprop.html "
-        "(a self-contained page to step through the backward pass with buttons or the arrow keys).",
+        "(a self-contained page that steps through the forward and the backward pass: buttons, play, ← → and space).",
     )
     parser.add_argument(
         "--out",

@@ -27,7 +27,7 @@ def test_demo_prints_the_staged_tables_and_writes_both_files_here(tmp_path):
     assert "df/dw0 = -0.20, df/dx0 = 0.39, df/dw1 = -0.39, df/dx1 = -0.59, df/dw2 = 0.20" in done.stdout
     texts = [t.text for t in ET.parse(tmp_path / "backprop.svg").iter(f"{SVG_NS}text")]
     assert "grad -0.59" in texts
-    assert (tmp_path / "backprop.html").read_text(encoding="utf-8").count('<section class="step"') == 8
+    assert (tmp_path / "backprop.html").read_text(encoding="utf-8").count("Backward step ") == 8
 
 
 def test_out_writes_into_the_given_folder_creating_it(tmp_path):
