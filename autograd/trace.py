@@ -24,15 +24,20 @@ When the graph would differ. Python control flow in `fn` can depend on the numbe
 `max(values)`, a loop count). While `fn` is traced, every comparison of Values, and every number
 `fn` reads from `.data`, is recorded: the numbers read from `.data` carry the expression that
 recomputes them, and each decision taken on them (a comparison, `bool`, `max`) becomes a guard
-re-checked at replay. A replay whose guards fail raises `GraphChanged` (a `ValueError`) saying which
-decision changed and where it was taken. A number from `.data` that turns into a constant of the
-graph (`z + -z.data`, `Value(z.data)`, `z.copy()`) is recomputed at replay. One that leaves through
-`float()`, `math.*`, `int()` or `round()` cannot be followed: the replay is then valid only while it
-keeps its traced value, and a guard checks exactly that.
+re-checked at replay. A replay whose guards fail raises `GraphChanged` (a `ValueError`, importable
+from `autograd.trace`) saying which decision changed and where it was taken: trace again for such
+inputs (`nn.fit(compile=True)` keeps one trace per graph it meets). `max()` of logits is such a
+decision too, so a trace of `nn.cross_entropy` holds while the largest logit stays the same.
+A number from `.data` that turns into a constant of the graph (`z + -z.data`, `Value(z.data)`,
+`z.copy()`) is recomputed at replay. One that leaves through `float()`, `math.*`, `int()` or
+`round()` cannot be followed: the replay is then valid only while it keeps its traced value, and a
+guard checks exactly that.
 
 Not seen: numbers that leave the graph by other doors while `fn` runs: `grad()` without
 `create_graph`, `.local`, globals or files; `.grad` and writing `.data` inside `fn` raise. Tracing
-patches `Value` for the duration of the call: do not trace while other threads build graphs.
+patches `Value` for the duration of the call: do not trace while other threads build graphs. The
+generated code grows with the graph (compiling it is most of the tracing time), and a `Traced`
+keeps the traced graph, whose nodes its error messages name.
 """
 
 from __future__ import annotations
