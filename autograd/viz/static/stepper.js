@@ -411,8 +411,11 @@ class Stepper {
     if (this.placed || !vw || !this.svg) return;
     this.placed = true;
     const { w, h } = this.size();
-    // Below about half size the text is too small to read: then zoom 0.8 and follow the steps.
-    const scale = Math.min(1, vw / w) >= 0.55 ? Math.min(1, vw / w) : 0.8;
+    // Fitted to the width unless its text would be smaller than 8 px: then a readable zoom that follows the steps.
+    const text = this.svg.querySelector("text");
+    const font = (text && parseFloat(text.getAttribute("font-size"))) || 14;
+    const widthScale = Math.min(1, vw / w);
+    const scale = widthScale * font >= 8 ? widthScale : Math.min(1, 10 / font);
     const fitted = h * scale + 24;
     if (fitted < this.viewport.clientHeight) this.viewport.style.height = `${Math.max(160, fitted)}px`;
     const vh = this.viewport.clientHeight;
