@@ -129,6 +129,45 @@ def test_replay_with_lists_of_outputs_gives_the_gradients_of_their_sum(program, 
     assert close(outputs, expected_outputs) and close(gradients, expected)
 
 
+BRANCHES = [
+    lambda a, b: a * 2.0 if a > b else b - a,  # a comparison of Values
+    lambda a, b: a.relu() if a.data > 0.25 else -a,  # a decision on .data
+    lambda a, b: max(a, b, a * 0.5),
+    lambda a, b: a + -max(a.data, b.data),  # a constant made from .data (the max shift of log-sum-exp)
+    lambda a, b: b * int(abs(a.data) * 3),  # a number leaving through int()
+]
+
+
+def run_branching_program(program, leaves):
+    pool = list(leaves)
+    for branch, op, i, j in program:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        step = BRANCHES[op % len(BRANCHES)] if branch else BINARY[op % len(BINARY)]
+        pool.append(step(a, b))
+    return add_n(pool[len(leaves) :]) if len(pool) > len(leaves) + 1 else pool[-1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs, points, st.data())
+def test_a_replay_with_data_dependent_python_gives_the_eager_numbers_or_raises_graph_changed(program, at_trace, data):
+    fn = lambda *xs: run_branching_program(program, xs)  # noqa: E731
+    try:
+        traced = trace(fn, at_trace)
+    except (ArithmeticError, ValueError):
+        assume(False)
+    assert close(traced(*at_trace), eager(fn, at_trace))  # the traced inputs themselves always replay
+    replay_at = data.draw(st.lists(st.floats(-2, 2), min_size=len(at_trace), max_size=len(at_trace)))
+    try:
+        result = traced(*replay_at)
+    except GraphChanged:
+        return
+    except (ArithmeticError, ValueError) as error:
+        with pytest.raises(type(error)):
+            eager(fn, replay_at)
+        return
+    assert close(result, eager(fn, replay_at))
+
+
 # Worked examples -----------------------------------------------------------------------------------
 
 
