@@ -142,6 +142,9 @@ def test_gradients_fill_in_as_the_backward_pass_reaches_them(page):
     assert w0.all_text_contents()[-1] == "grad ?"  # at step 7; the w0*x0 node is step 8
     page.click('[data-action="next"]')
     assert w0.all_text_contents()[-1] == "grad -0.20"
+    hover = page.locator(f'[data-node="{node_id("w0")}"] > title').text_content()
+    assert hover == "data = 2.0, grad = -0.19661193324148188"  # every digit on hover
+    assert page.locator(".bp-detail .num[title='0.39322386648296376']").count() == 1
 
 
 def test_forward_phase_reveals_values_in_the_order_computed(page):
@@ -177,6 +180,14 @@ def test_zoom_and_fit_keep_the_layout(page):
     page.click('[data-zoom="fit"]')
     page.mouse.move(700, 260)
     page.mouse.wheel(0, -300)
+    assert page.eval_on_selector('[data-node="v3"]', "el => el.getBBox().x") == before
+    transform = lambda: page.eval_on_selector(".bp-canvas", "el => el.style.transform")  # noqa: E731
+    zoomed = transform()
+    page.mouse.move(700, 260)
+    page.mouse.down()
+    page.mouse.move(600, 240, steps=5)
+    page.mouse.up()
+    assert transform() != zoomed  # dragged
     assert page.eval_on_selector('[data-node="v3"]', "el => el.getBBox().x") == before
     page.click('[data-action="next"]')
     check_step(state(root(page)), "backward step 2 of 8")

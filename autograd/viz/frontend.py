@@ -145,7 +145,8 @@ def payload(
     `forward` and `backward` hold one entry per step: the ids of the node, its op circle, its
     edges and parents, the step's text as HTML (formula as MathML), and what the step reveals:
     the value it computes (`data`) or the gradients its contributions bring the parents to
-    (`grads`, as displayed text and exact value). `start_grads` is the seed d(output)/d(output) = 1.
+    (`grads`, as displayed text and exact value). `start_grads` is the seed d(output)/d(output) = 1;
+    `exact_data` every value with all its digits, for hover texts.
     """
     order = topological_order(output)
     index = {id(node): k for k, node in enumerate(order)}
@@ -185,6 +186,7 @@ def payload(
         "rendered": rendered,
         "output": out_id,
         "start_grads": {out_id: [fmt(1.0, decimals), exact(1.0)]},
+        "exact_data": {f"v{k}": exact(node.data) for k, node in enumerate(order)},
         "backward": backward_entries,
         "forward": forward_entries,
         "clusters": _cluster_entries(output, order, decimals),

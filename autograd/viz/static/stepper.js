@@ -271,7 +271,7 @@ class Stepper {
         const g = grads.get(id);
         const v = values.get(id);
         t.title.textContent =
-          (v ? `data = ${v[1]}` : known ? `data ${t.data ? t.data.final : ""}` : "not computed yet") +
+          (known ? `data = ${v ? v[1] : this.data.exact_data[id]}` : "not computed yet") +
           (phase === "backward" ? (g ? `, grad = ${g[1]}` : ", grad not reached yet") : "");
       }
     });
