@@ -910,13 +910,14 @@ class Traced:
         return outputs, replay
 
     def _finish(self, replay: Any, seeds: Sequence[float]) -> list:
+        """Send the seeds into the paused replay; its backward half returns the gradients (as StopIteration)."""
         try:
             replay.send(seeds)
         except StopIteration as stop:
-            return _unflatten(stop.value, self._input_shape)
+            gradients = stop.value
         except (ArithmeticError, ValueError) as error:
             raise self._located(error) from None
-        raise RuntimeError("the generated replay did not finish")  # pragma: no cover (it has one yield)
+        return _unflatten(gradients, self._input_shape)
 
     def _shaped(self, outputs: tuple) -> Any:
         return outputs[0] if self._output_shape is None else _unflatten(outputs, self._output_shape)
