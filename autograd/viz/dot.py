@@ -441,12 +441,13 @@ class Picture:
         grad, highlighted = frame.grads[node.k], node.k == frame.highlight
         fields = self._value_fields(node, grad)
         widths = [_text_width(text) for text in fields[:-1]] + [self.grad_widths[node.k]]
-        style = {"shape": "record", "width": self._width(widths, True)}
+        style = {"shape": "record", "width": self._width(widths, False)}
         if highlighted:
             style.update(HIGHLIGHT_NODE, **{"class": "bp-value highlight"})
         elif grad is None:
             style.update(fontcolor=UNKNOWN, color="#aaaaaa")
-        g.node(f"v{node.k}", label=_record(fields, frame.across), id=f"v{node.k}", **{"class": "bp-value"} | style)
+        # Label, data and grad stacked (a column in either direction): boxes stay narrow, graphs fit the width.
+        g.node(f"v{node.k}", label=_record(fields, not frame.across), id=f"v{node.k}", **{"class": "bp-value"} | style)
         if not node.parents:
             return
         op_style = {"shape": "circle", "margin": "0.02", "class": "bp-op"}
@@ -476,7 +477,8 @@ class Picture:
             head_box = self.owner.get(node.k)
             if head_box is None:
                 if node.k == highlight and step is not None:
-                    g.edge(f"o{node.k}", f"v{node.k}", id=f"e{node.k}", **_hi_edge(f"upstream {fmt(step.upstream, d)}"))
+                    shown_up = products(step.upstream, step.local, step.contributions, d).upstream
+                    g.edge(f"o{node.k}", f"v{node.k}", id=f"e{node.k}", **_hi_edge(f"upstream {shown_up}"))
                 else:
                     g.body.append(_plain_edge(f"o{node.k}", f"v{node.k}", f"e{node.k}"))
             shown = None
