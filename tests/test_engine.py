@@ -1,4 +1,4 @@
-"""Value, backward, grad and gradcheck: the engine's contract (shared/API.md, section autograd)."""
+"""Value, backward, grad and gradcheck: the engine's public contract."""
 
 import math
 import sys
@@ -12,7 +12,7 @@ from autograd.engine import topological_order
 
 
 def sigmoid_circuit():
-    """The staged example of shared/seeds/002: f = 1 / (1 + e^-(w0*x0 + w1*x1 + w2))."""
+    """The staged sigmoid circuit of "Neural Networks (1) _ Loss Function": 1 / (1 + e^-(w0*x0 + w1*x1 + w2))."""
     w0, x0, w1, x1, w2 = (Value(v, label=n) for v, n in [(2, "w0"), (-1, "x0"), (-3, "w1"), (-2, "x1"), (-3, "w2")])
     f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
     return f, (w0, x0, w1, x1, w2)
@@ -22,7 +22,7 @@ def creation_order(out):
     return topological_order(out)
 
 
-# The worked example (seed 002) -------------------------------------------------------------
+# The worked example ("Neural Networks (1) _ Loss Function") -------------------------------
 
 
 def test_sigmoid_circuit_gives_the_posts_five_gradients():
