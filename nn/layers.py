@@ -61,7 +61,35 @@ def _as_inputs(x: Sequence, nin: int, who: str) -> list[Value]:
     return [v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(x)]
 
 
-class Neuron(Module):
+class _WeightsAndBias(Module):
+    """What a neuron and a perceptron share: `weight` (one per input) and `bias`, by torch's and micrograd's names."""
+
+    weight: list[Value]
+    bias: Value
+    in_features: int
+
+    @classmethod
+    def count_parameters(cls, nin: int, **config: Any) -> int:
+        """How many parameters `cls(nin, ...)` has, worked out without building it."""
+        return as_count("nin", nin) + 1
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs (micrograd's and this library's name for torch's `in_features`)."""
+        return self.in_features
+
+    @property
+    def w(self) -> list[Value]:
+        """The weights, micrograd's name for `weight`."""
+        return self.weight
+
+    @property
+    def b(self) -> Value:
+        """The bias, micrograd's name for `bias`."""
+        return self.bias
+
+
+class Neuron(_WeightsAndBias):
     """activation(w . x + b) for one sample x of `nin` numbers.
 
     Weights are drawn uniformly from +-gain*sqrt(3/nin) (Kaiming-uniform, see
@@ -84,26 +112,6 @@ class Neuron(Module):
         bound = init_bound(self.activation, nin)
         self.weight = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
         self.bias = Value(0.0)
-
-    @classmethod
-    def count_parameters(cls, nin: int, **config: Any) -> int:
-        """How many parameters `Neuron(nin, ...)` has, worked out without building it."""
-        return as_count("nin", nin) + 1
-
-    @property
-    def nin(self) -> int:
-        """The number of inputs (micrograd's and this library's name for torch's `in_features`)."""
-        return self.in_features
-
-    @property
-    def w(self) -> list[Value]:
-        """The weights, micrograd's name for `weight`."""
-        return self.weight
-
-    @property
-    def b(self) -> Value:
-        """The bias, micrograd's name for `bias`."""
-        return self.bias
 
     @property
     def nonlin(self) -> bool:
@@ -293,7 +301,7 @@ class PerceptronFit:
         )
 
 
-class Perceptron(Module):
+class Perceptron(_WeightsAndBias):
     """Rosenblatt's threshold unit: outputs 1 if w . x + b > 0, else 0.
 
     It learns with the perceptron rule, not gradients (a step has no useful derivative):
@@ -309,26 +317,6 @@ class Perceptron(Module):
         self.in_features = as_count("nin", nin)
         self.weight = [Value(0.0) for _ in range(nin)]
         self.bias = Value(0.0)
-
-    @classmethod
-    def count_parameters(cls, nin: int, **config: Any) -> int:
-        """How many parameters `Perceptron(nin)` has, worked out without building it."""
-        return as_count("nin", nin) + 1
-
-    @property
-    def nin(self) -> int:
-        """The number of inputs (torch's `in_features`)."""
-        return self.in_features
-
-    @property
-    def w(self) -> list[Value]:
-        """The weights, micrograd's name for `weight`."""
-        return self.weight
-
-    @property
-    def b(self) -> Value:
-        """The bias, micrograd's name for `bias`."""
-        return self.bias
 
     def _numbers(self, x: Sequence) -> list[float]:
         """One sample's numbers as floats, whether given as numbers or as Values (the perceptron has no graph)."""
