@@ -355,6 +355,31 @@ def nn_moons_step_runner(points: int, seed: int = 0) -> Callable[[], float]:
     return step
 
 
+def nn_traced_moons_step_runner(points: int, seed: int = 0) -> tuple[Callable[[], float], float]:
+    """`nn_moons_step_runner`'s step traced once by `autograd.trace` and replayed: (step, seconds the trace took).
+
+    The same fused `nn.MLP` code as the eager step, so the two rows compare the same work.
+    """
+    trace = _autograd_trace()
+    nn, model, X, targets = nn_model(points, seed)
+    params = model.parameters()
+
+    def loss_of(*_parameters: Any) -> Any:  # the parameters are the inputs: fn reads them from the model
+        return nn.hinge([model(x) for x in X], targets) + nn.l2_penalty(params, ALPHA)
+
+    start = time.perf_counter()
+    traced = trace(loss_of, params)
+    trace_seconds = time.perf_counter() - start
+    numbers = [p.data for p in params]
+
+    def step() -> float:
+        out, grads = traced(*numbers)
+        numbers[:] = [p - LR * g for p, g in zip(numbers, grads)]
+        return float(out)
+
+    return step, trace_seconds
+
+
 def nn_fit_runner(points: int, epochs: int, compile: bool, seed: int = 0) -> Callable[[], float]:
     """`nn.fit` for `epochs` epochs of one full batch (one step each), optionally `compile=True`; returns the loss."""
     nn, model, X, targets = nn_model(points, seed)
