@@ -130,8 +130,11 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
-        make = _pow_makers.get(exponent) if exponent.__class__ in (int, float) else None
-        if make is None:  # one maker per exponent, so x**2 is as quick as x*x
+        try:
+            make = _pow_makers.get(exponent)  # one maker per exponent, so x**2 is as quick as x*x
+        except TypeError:  # unhashable: not a number, as_float below says so
+            make = None
+        if make is None:
             if isinstance(exponent, Value):
                 return _pow_value(self, exponent)
             n = as_float(exponent, "exponent")
