@@ -294,7 +294,7 @@ def make(x{y_param}):{lift}
     node._upstream = 0.0
     return node
 """
-_makers: dict[int, Callable] = {}  # id(op) -> its maker (Ops compare as strings, so key by identity)
+_makers: dict[tuple, Callable] = {}  # op.key -> its maker
 _pow_makers: dict[Number, Callable] = {}  # exponent -> the maker of x ** exponent
 _MAX_CACHED_EXPONENTS = 256  # a loop over ever new exponents compiles each once and keeps none
 
@@ -304,7 +304,7 @@ def _maker(op: Op, doc: str = "") -> Callable:
 
     A two-input maker takes a plain number as `y` too, as a leaf constant.
     """
-    make = _makers.get(id(op))  # an op stays alive while its maker is kept, so its id is not reused
+    make = _makers.get(op.key)
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
         binary = op.arity == 2
@@ -332,7 +332,7 @@ def _maker(op: Op, doc: str = "") -> Callable:
         make = enclosing(op, *FLOAT_FUNCTIONS.values())
         make.__doc__ = doc or f"{op.name}: {op.formula}"
         if not op.params or len(_makers) < _MAX_CACHED_EXPONENTS:
-            _makers[id(op)] = make
+            _makers[op.key] = make
     return make
 
 
@@ -584,14 +584,14 @@ _VALUE_FUNCTIONS: dict[str, Callable] = {
     **FLOAT_FUNCTIONS, "exp": Value.exp, "log": Value.log, "sigmoid": Value.sigmoid, "tanh": Value.tanh,
     "sin": Value.sin, "cos": Value.cos,
 }  # fmt: skip
-_value_locals: dict[int, Callable] = {}
+_value_locals: dict[tuple, Callable] = {}  # op.key -> its local derivatives as Value functions
 
 
 def graph_local(node: Value) -> tuple:
     """The local derivatives of `node` built from `Value` ops, so they can be differentiated in turn."""
-    local = _value_locals.get(id(node.op))
+    local = _value_locals.get(node.op.key)
     if local is None:
-        local = _value_locals[id(node.op)] = node.op.compile(_VALUE_FUNCTIONS)[1]
+        local = _value_locals[node.op.key] = node.op.compile(_VALUE_FUNCTIONS)[1]
     return local(*node.parents, node)
 
 

@@ -157,6 +157,11 @@ class Op(str):
         return variant
 
     @property
+    def key(self) -> tuple:
+        """What tells this op from every other, variants included (`==` compares the names alone)."""
+        return (self.name, *self.params.items())
+
+    @property
     def micrograd(self) -> str:
         """micrograd's spelling of this op (`'+'`, `'*'`, `'ReLU'`, `'**2'`), as `Value._op` shows it."""
         return self._micrograd.format(**{**{name: name for name in self.param_names}, **self.params})

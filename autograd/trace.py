@@ -489,13 +489,13 @@ class _Template:
         return self.text.format(*parents, out=out)
 
 
-_templates: dict[tuple[int, str], _Template] = {}  # (id(op), expression) -> its template (Ops compare as str)
+_templates: dict[tuple, _Template] = {}  # (op.key, expression) -> its template (Ops compare as str)
 
 
 def _template(op: Op, expression: str) -> _Template:
-    template = _templates.get((id(op), expression))
+    template = _templates.get((op.key, expression))
     if template is None:
-        template = _templates[id(op), expression] = _Template(expression, op)
+        template = _templates[op.key, expression] = _Template(expression, op)
     return template
 
 

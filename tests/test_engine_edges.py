@@ -316,3 +316,17 @@ def test_ever_new_exponents_are_computed_right_and_not_all_kept():
 def test_the_ops_methods_pickle_by_reference_as_methods_of_value():
     assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
     assert Value.exp.__qualname__ == "Value.exp" and "e^x" in Value.exp.__doc__
+
+
+def test_ops_made_after_the_caches_are_full_keep_their_own_parameters():
+    from autograd import engine, trace
+
+    x = Value(1.5)
+    for k in range(300):  # fill the caches of exponents and op variants
+        _ = x ** (2.0 + k / 1000)
+    assert len(engine._pow_makers) <= engine._MAX_CACHED_EXPONENTS
+    for n in (3.5, 4.5, 5.5):  # each made fresh now, so their ids may be reused by the next one
+        second = grad(grad(x**n, [x], create_graph=True)[0], [x])[0]
+        assert second == pytest.approx(n * (n - 1) * 1.5 ** (n - 2))
+        out, grads = trace(lambda v, n=n: v**n, [1.5])(2.0)
+        assert (out, grads[0]) == (pytest.approx(2.0**n), pytest.approx(n * 2.0 ** (n - 1)))
