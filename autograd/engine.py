@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import itertools
 import math
 import numbers
 import types
@@ -389,12 +390,16 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     parents = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-    return _nary(DOT, tuple(map(_lift, parents)))
+    if not all(map(isinstance, parents, itertools.repeat(Value))):
+        parents = tuple(map(_lift, parents))
+    return _nary(DOT, parents)
 
 
 def add_n(values: Iterable[Operand]) -> Value:
     """x1 + ... + xn as ONE node (op `sum`); Python's sum() would make n-1 add nodes."""
-    parents = tuple(map(_lift, values))
+    parents = tuple(values)
+    if not all(map(isinstance, parents, itertools.repeat(Value))):
+        parents = tuple(map(_lift, parents))
     if not parents:
         raise ValueError("add_n needs at least one value")
     return _nary(SUM, parents)

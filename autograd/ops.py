@@ -21,6 +21,7 @@ An `Op` is a `str` equal to its name, so `node.op == "mul"` holds; a parametrise
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,7 +37,7 @@ def _sigmoid(x: float) -> float:
 def _dot(xs: tuple) -> Any:
     """w1*x1 + ... + wn*xn (+ b): the weights first, then the inputs, then an optional bias."""
     n = len(xs) // 2
-    total = sum(w * x for w, x in zip(xs[:n], xs[n : 2 * n]))
+    total = sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
     return total + xs[-1] if len(xs) % 2 else total
 
 
