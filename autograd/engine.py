@@ -346,7 +346,9 @@ def _renamed(expression: str, names: dict[str, str]) -> str:
     return ast.unparse(tree)
 
 
-_add, _mul, _pow_value = _maker(ADD, "x + y as one node (op `add`)."), _maker(MUL), _maker(POW_VALUE)
+_add = _maker(ADD, "x + y as one node (op `add`).")
+_mul = _maker(MUL, "x * y as one node (op `mul`).")
+_pow_value = _maker(POW_VALUE, "x ** y for a Value y as one node (op `pow_value`); x must be positive.")
 
 # The operators and functions that are one op each are that op's maker: `a + b` or `a.exp()` runs
 # the compiled lines above directly, one call per node.
