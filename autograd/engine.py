@@ -103,7 +103,7 @@ class Value:
     # Operators. A plain number becomes a leaf constant; `a - b` is add(a, neg(b)) and `a / b` is
     # mul(a, recip(b)), so a graph holds only ops of the table. With a number b, `a - b` is add(a, -b)
     # and `a / b` is mul(a, 1/b): the constant is folded, not drawn as a neg or recip node.
-    # `a + b`, `a * b` and `-a` are attached below the class: each is the compiled maker of its op.
+    # `a + b`, `a * b`, `-a` and `a ** n` are attached below the class: each is the compiled maker of its op.
     def __radd__(self, other: Operand) -> Value:
         if other.__class__ is int and other == 0:  # Python's sum() starts from 0: sum([a, b]) is add(a, b)
             return self
@@ -128,21 +128,6 @@ class Value:
 
     def __rtruediv__(self, other: Operand) -> Value:
         return self.recip() if other == 1 else constant(other) * self.recip()
-
-    def __pow__(self, exponent: Operand) -> Value:
-        """x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0)."""
-        try:
-            make = _pow_makers.get(exponent)  # one maker per exponent, so x**2 is as quick as x*x
-        except TypeError:  # unhashable: not a number, as_float below says so
-            make = None
-        if make is None:
-            if isinstance(exponent, Value):
-                return _pow_value(self, exponent)
-            n = as_float(exponent, "exponent")
-            make = _maker(POW.with_params(n=int(n) if n.is_integer() else n))
-            if len(_pow_makers) < _MAX_CACHED_EXPONENTS:
-                _pow_makers[n] = make
-        return make(self)
 
     def __rpow__(self, base: Number) -> Value:
         """base ** v for a positive number base, as one `pow_value` node."""
@@ -274,7 +259,7 @@ def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: fl
 # expressions pasted in, compiled once. It is the code a student would write for the op by hand (as in
 # micrograd or microgpt), without the calls a generic maker would spend on every node.
 _MAKER = """
-def make(x{y_param}):{lift}
+def make(x{y_param}):{lift}{variant}
     a = x.data{y_data}
     try:{domain}
         out = {forward}
@@ -296,22 +281,27 @@ def make(x{y_param}):{lift}
     return node
 """
 _makers: dict[tuple, Callable] = {}  # op.key -> its maker
-_pow_makers: dict[Number, Callable] = {}  # exponent -> the maker of x ** exponent
-_MAX_CACHED_EXPONENTS = 256  # a loop over ever new exponents compiles each once and keeps none
+_pow_ops: dict[Number, Op] = {}  # exponent n -> the variant of pow for x ** n
+_MAX_CACHED_EXPONENTS = 256  # a loop over ever new exponents makes each variant once and keeps none
 
 
-def _maker(op: Op, doc: str = "") -> Callable:
+def _maker(op: Op, doc: str = "", variants: dict | None = None, new_variant: Callable | None = None) -> Callable:
     """The compiled maker `make(x)` or `make(x, y)` of `op` (built on first use, then reused).
 
-    A two-input maker takes a plain number as `y` too, as a leaf constant.
+    A two-input maker takes a plain number as `y` too, as a leaf constant. Given `variants`, the
+    maker of a one-parameter op takes the parameter as its second argument, `make(x, n)`, finds the
+    op's variant for it in `variants`, and leaves a value not there yet to `new_variant(x, n)`.
     """
-    make = _makers.get(op.key)
+    make = _makers.get(op.key) if variants is None else None
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
         binary = op.arity == 2
+        (param,) = op.param_names if variants is not None else ("",)
         check = f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else ""
+        variant = f"\n    OP = VARIANTS.get({param})\n    if OP is None:\n        return NEW_VARIANT(x, {param})"
         source = _MAKER.format(
-            y_param=", y" if binary else "",
+            y_param=", y" if binary else f", {param}" if param else "",
+            variant=variant if param else "",
             y_data="\n    b = y.data" if binary else "",
             forward=_renamed(op.forward_source, names),
             dx=_renamed(op.local_source[0], names),
@@ -325,14 +315,14 @@ def _maker(op: Op, doc: str = "") -> Callable:
         )
         # The maker runs in this module's namespace (it reads the current `_scope`); the op and the
         # table's functions reach it as the variables of an enclosing function.
-        free = ", ".join(("OP", *FLOAT_FUNCTIONS))
+        free = ", ".join(("OP", "VARIANTS", "NEW_VARIANT", *FLOAT_FUNCTIONS))
         source = f"def _enclosing({free}):" + source.replace("\n", "\n    ") + "return make"
         definitions: dict = {}
         exec(compile(source, f"<autograd maker for {op.name} {op.params_text}>", "exec"), definitions)  # noqa: S102
         enclosing = types.FunctionType(definitions["_enclosing"].__code__, globals())
-        make = enclosing(op, *FLOAT_FUNCTIONS.values())
+        make = enclosing(op, variants, new_variant, *FLOAT_FUNCTIONS.values())
         make.__doc__ = doc or f"{op.name}: {op.formula}"
-        if not op.params or len(_makers) < _MAX_CACHED_EXPONENTS:
+        if variants is None and (not op.params or len(_makers) < _MAX_CACHED_EXPONENTS):
             _makers[op.key] = make
     return make
 
@@ -350,12 +340,30 @@ _add = _maker(ADD, "x + y as one node (op `add`).")
 _mul = _maker(MUL, "x * y as one node (op `mul`).")
 _pow_value = _maker(POW_VALUE, "x ** y for a Value y as one node (op `pow_value`); x must be positive.")
 
+
+def _new_power(x: Value, exponent: Operand) -> Value:
+    """`x ** exponent` for an exponent `__pow__` has not seen: a Value (op `pow_value`), or a number,
+    checked, whose pow variant is made (and kept, up to a bound) before the node is."""
+    if isinstance(exponent, Value):
+        return _pow_value(x, exponent)
+    n = as_float(exponent, "exponent")
+    op = POW.with_params(n=int(n) if n.is_integer() else n)
+    if len(_pow_ops) >= _MAX_CACHED_EXPONENTS:
+        return _maker(op)(x)
+    _pow_ops[n] = op
+    return _power(x, exponent)
+
+
+_power = _maker(POW, "x ** n for a number n (op `pow`), or x ** y for a Value y (op `pow_value`, x > 0).",
+                variants=_pow_ops, new_variant=_new_power)  # fmt: skip
+
 # The operators and functions that are one op each are that op's maker: `a + b` or `a.exp()` runs
 # the compiled lines above directly, one call per node.
 for _name, _make in [
     ("__add__", _add),
     ("__mul__", _mul),
     ("__neg__", _maker(NEG, "-x as one node (op `neg`).")),
+    ("__pow__", _power),
     ("recip", _maker(RECIP, "1/x as one node (op `recip`); raises ZeroDivisionError at 0.")),
     ("exp", _maker(EXP, "e^x (op `exp`); raises OverflowError above x ~ 709.78.")),
     ("log", _maker(LOG, "Natural logarithm (op `log`); raises ValueError for x <= 0.")),
