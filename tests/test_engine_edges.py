@@ -203,10 +203,11 @@ def test_gradcheck_returns_false_when_asked_not_to_raise():
 
 # Random graphs with powers at exactly 0, against finite differences ----------------------------
 
+# Smooth ops of moderate growth, so central differences stay accurate enough to compare with
+# (sin(exp(4x^2)) at x = -1.3 already has a third derivative large enough to defeat them).
 UNARY = [
     lambda v: v.sin(),
     lambda v: v.cos(),
-    lambda v: v.exp(),
     lambda v: v.tanh(),
     lambda v: v**0,
     lambda v: v**1,
