@@ -25,6 +25,7 @@ import gc
 import itertools
 import math
 import numbers
+import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -327,9 +328,15 @@ def _maker(op: Op, doc: str = "", variants: dict | None = None, new_variant: Cal
     return make
 
 
+# CPython 3.11's ast.parse is not safe in two threads at once ("AST constructor recursion depth
+# mismatch"), and graphs are built in threads (the grader's slots): one parse at a time.
+_PARSING = threading.Lock()
+
+
 def _renamed(expression: str, names: dict[str, str]) -> str:
     """`expression` with its variable names replaced (`x * y` -> `a * b`), parsed so only names change."""
-    tree = ast.parse(expression, mode="eval")
+    with _PARSING:
+        tree = ast.parse(expression, mode="eval")
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in names:
             node.id = names[node.id]

@@ -92,3 +92,28 @@ def test_students_conftest_provides_the_fixtures_the_grader_provides():
     conftest = (ASSIGNMENT / "conftest.py").read_text()
     defined = set(re.findall(r"@pytest\.fixture\ndef (\w+)", conftest))
     assert defined | {"monkeypatch"} == set(BUILTIN_FIXTURES)
+
+
+def test_solutions_are_stripped_in_many_threads_at_once():
+    # CPython 3.11's ast.parse can raise SystemError when two threads parse at once (seen once in CI,
+    # where the hostile-submission tests release their copies from four threads).
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = (INSTRUCTOR / "mini_engine.py").read_text(encoding="utf-8")
+    expected = strip_solutions(source, "mini_engine.py")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: strip_solutions(source, "mini_engine.py"), range(200)))
+    assert results == [expected] * 200
+
+
+def test_graphs_with_new_op_variants_are_built_in_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograd import Value
+
+    def power(k: int) -> float:
+        return (Value(2.0) ** (1.0 + k / 997) + Value(1.0).leaky_relu(k / 991)).data
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        values = list(pool.map(power, range(400)))
+    assert values == [pytest.approx(2.0 ** (1.0 + k / 997) + 1.0) for k in range(400)]
