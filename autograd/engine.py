@@ -299,7 +299,10 @@ def _maker(op: Op, doc: str = "", variants: dict | None = None, new_variant: Cal
         binary = op.arity == 2
         (param,) = op.param_names if variants is not None else ("",)
         check = f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else ""
-        variant = f"\n    OP = VARIANTS.get({param})\n    if OP is None:\n        return NEW_VARIANT(x, {param})"
+        variant = (
+            f"\n    try:\n        OP = VARIANTS.get({param})\n    except TypeError:  # unhashable: NEW_VARIANT says why"
+            f"\n        OP = None\n    if OP is None:\n        return NEW_VARIANT(x, {param})"
+        )
         source = _MAKER.format(
             y_param=", y" if binary else f", {param}" if param else "",
             variant=variant if param else "",
