@@ -427,6 +427,7 @@ def add_n(values: Iterable[Operand]) -> Value:
 
 def constant(x: Number) -> Value:
     """A new leaf holding the number `x` (checked as `Value(x)` checks it)."""
+    # `_made`'s fields for a leaf, written out: every `a + 1.0` makes one, so it skips `_made`'s branches.
     if x.__class__ is not float or x - x:
         x = as_float(x, "")
     node = _new_value(Value)
