@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from autograd.exercises.catalogue import EXERCISES, parse_exercise
@@ -16,6 +17,17 @@ INSTRUCTOR_HELP = "the teacher's folder with the solutions and hidden/ (default:
 def _stop(signum: int, frame: object) -> None:
     # Gradescope stops a run that takes too long with SIGTERM: finish with what is decided, write results.json.
     raise KeyboardInterrupt
+
+
+def _write(command: str, make: Callable[[], object], done: Callable[[object], str]) -> int:
+    """Run a command that writes files: 0 and what it wrote, or 2 and why (the target exists, a source is missing)."""
+    try:
+        result = make()
+    except (FileExistsError, FileNotFoundError) as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return 2
+    print(done(result))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,23 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         from autograd.exercises.release import release
 
-        try:
-            written = release(args.out, instructor=args.instructor)
-        except (FileExistsError, FileNotFoundError) as error:
-            print(f"release: {error}", file=sys.stderr)
-            return 2
-        print(f"Wrote {len(written)} files to {args.out}. Students: open exercises.ipynb there, or read README.md.")
-        return 0
+        return _write(
+            "release",
+            lambda: release(args.out, instructor=args.instructor),
+            lambda written: (
+                f"Wrote {len(written)} files to {args.out}. Students: open exercises.ipynb there, or read README.md."
+            ),
+        )
     if args.command == "autograder":
         from autograd.exercises.autograder import build_autograder
 
-        try:
-            path = build_autograder(args.out, instructor=args.instructor)
-        except (FileExistsError, FileNotFoundError) as error:
-            print(f"autograder: {error}", file=sys.stderr)
-            return 2
-        print(f"Wrote {path}: upload it as the Gradescope autograder (Ubuntu image).")
-        return 0
+        return _write(
+            "autograder",
+            lambda: build_autograder(args.out, instructor=args.instructor),
+            lambda path: f"Wrote {path}: upload it as the Gradescope autograder (Ubuntu image).",
+        )
     if args.command == "list":
         for exercise in EXERCISES:
             print(f"{exercise.number:>2}  {exercise.title:<50} {exercise.file}: {', '.join(exercise.hints)}")
