@@ -42,8 +42,32 @@ RELU, LEAKY_RELU, SUM, DOT = OPS["relu"], OPS["leaky_relu"], OPS["sum"], OPS["do
 _scope = ""  # the path of the `scope()` blocks open now; every new node records it
 
 
-class Value:
+class _Checked(type):
+    """Value's type: `Value(data, label)` checks its arguments here, in the class call.
+
+    So `Value` itself keeps object's C `__init__`, and the op makers below make a bare node
+    with `_new_node()` (Python's own constructor: no Python frame, no checks), which costs
+    about a quarter of a node's making less than `Value.__new__(Value)`.
+    """
+
+    def __call__(cls, data: Number, label: str = "") -> Value:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        node = type.__call__(cls)
+        node.data = as_float(data, label)
+        node.grad = 0.0
+        node.op = LEAF
+        if label:
+            node._label = label
+        node.scope = _scope
+        node._x = node._y = None
+        return node
+
+
+class Value(metaclass=_Checked):
     """A number that remembers how it was computed, so gradients can flow back to it.
+
+    `Value(data, label="")` makes a leaf; `data` is any finite real number, kept as a float.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b + 1
@@ -54,22 +78,27 @@ class Value:
     `< <= > >=` compare `.data` and record nothing, as in PyTorch.
     """
 
-    __slots__ = ("data", "grad", "op", "label", "scope", "_x", "_y", "_dx", "_dy", "_upstream")
+    # `_label` is set only on labelled nodes and `_upstream` only during a backward pass: a node the
+    # forward pass makes writes neither, which is what keeps `a + b` as cheap as a bare tuple-based node.
+    __slots__ = ("data", "grad", "op", "_label", "scope", "_x", "_y", "_dx", "_dy", "_upstream")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
-
-    def __init__(self, data: Number, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__}")
-        self.data = as_float(data, label)
-        self.grad = 0.0
-        self.op: Op = LEAF
-        self.label = label
-        self.scope = _scope
-        self._x = self._y = None
-        self._upstream = 0.0
 
     def __repr__(self) -> str:
         return f"Value(data={round(self.data, 4)}, grad={round(self.grad, 4)}, label={self.label!r})"
+
+    @property
+    def label(self) -> str:
+        """The name shown in diagrams, steps and error messages; `""` when none was given."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self._label = label
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -114,18 +143,20 @@ class Value:
         return _mul(constant(other), self)
 
     def __sub__(self, other: Operand) -> Value:
-        return self + -other if isinstance(other, Value) else self + -_number(other)
+        if other.__class__ is Value:
+            return _add(self, -other)
+        return _add(self, -other if other.__class__ is float else -_number(other))  # the maker checks the float
 
     def __rsub__(self, other: Operand) -> Value:
         return constant(other) + -self
 
     def __truediv__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return self * other.recip()
+        if other.__class__ is Value:
+            return _mul(self, other.recip())
         divisor = _number(other)
         if divisor == 0.0:
             raise ZeroDivisionError(f"division by zero: {self.label or 'a Value'} / {other!r}")
-        return self * (1.0 / divisor)
+        return _mul(self, 1.0 / divisor)
 
     def __rtruediv__(self, other: Operand) -> Value:
         return self.recip() if other == 1 else constant(other) * self.recip()
@@ -173,11 +204,14 @@ class Value:
         upstream = as_float(grad, "backward(grad)")
         with _collector_paused():
             order = topological_order(self)
+            # `_upstream` is this call's d(self)/d(node), gathered from the node's children; it exists
+            # only during the pass.
+            for node in order:
+                node._upstream = 0.0
             self._upstream = upstream
-            # `_upstream` is this call's d(self)/d(node); it is 0.0 on every node outside a backward pass.
             for node in reversed(order):
                 upstream = node._upstream
-                node._upstream = 0.0
+                del node._upstream
                 if upstream - upstream:  # inf or nan: stop, and say where it came from
                     raise _bad_gradient(node, upstream, order)
                 node.grad += upstream
@@ -231,18 +265,19 @@ class Value:
 
 # Making nodes ------------------------------------------------------------------------------
 
-_new_value = Value.__new__
+_new_node = type.__call__.__get__(Value)  # `Value()` made by object's constructor alone
 
 
 def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: float = 0.0, label: str = "",
           scope: str | None = None) -> Value:  # fmt: skip
     """A node with every field given: for copies, unpickling and n-ary ops (the ops' own makers below
     are the same lines with the op's expressions filled in)."""
-    node = _new_value(Value)
+    node = _new_node()
     node.data = out
     node.grad = grad
     node.op = op
-    node.label = label
+    if label:
+        node._label = label
     node.scope = _scope if scope is None else scope
     node._x = x
     node._y = y
@@ -252,7 +287,6 @@ def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: fl
         node._dx = local[0]
         if y is not None:
             node._dy = local[1]
-    node._upstream = 0.0
     return node
 
 
@@ -260,27 +294,42 @@ def _made(op: Op, x: object, y: Value | None, out: float, local: tuple, grad: fl
 # expressions pasted in, compiled once. It is the code a student would write for the op by hand (as in
 # micrograd or microgpt), without the calls a generic maker would spend on every node.
 _MAKER = """
-def make(x{y_param}):{lift}{variant}
+def make(x{y_param}):{variant}
     a = x.data{y_data}
     try:{domain}
         out = {forward}
         dx = {dx}{dy}
     except (ArithmeticError, ValueError) as error:
-        raise _located(error, OP, {parents}, {inputs}) from None
-    if out - out:  # inf - inf and nan - nan are nan: the result is not a finite float
-        raise _not_finite(OP, {parents}, {inputs})
-    node = _new_value(Value)
+        raise _located(error, OP, {parents}, {inputs}) from None{check_finite}
+    node = _new_node()
     node.data = out
     node.grad = 0.0
     node.op = OP
-    node.label = ""
     node.scope = _scope
     node._x = x
     node._y = {y}
     node._dx = dx{store_dy}
-    node._upstream = 0.0
     return node
 """
+_CHECK_FINITE = """
+    if out - out:  # inf - inf and nan - nan are nan: the result is not a finite float
+        raise _not_finite(OP, {parents}, {inputs})"""
+# A float as y becomes a leaf constant: `constant(y)` written out, since `a + 1.0` makes one every
+# time; any other number goes through `constant` itself (which checks it, and which `trace` watches).
+_LIFT = """
+    if y.__class__ is Value:
+        b = y.data
+    elif y.__class__ is float and not y - y:
+        b = y
+        y = _new_node()
+        y.data = b
+        y.grad = 0.0
+        y.op = LEAF
+        y.scope = _scope
+        y._x = y._y = None
+    else:
+        y = constant(y)
+        b = y.data"""
 _makers: dict[tuple, Callable] = {}  # op.key -> its maker
 _pow_ops: dict[Number, Op] = {}  # exponent n -> the variant of pow for x ** n
 _MAX_CACHED_EXPONENTS = 256  # a loop over ever new exponents makes each variant once and keeps none
@@ -297,25 +346,27 @@ def _maker(op: Op, doc: str = "", variants: dict | None = None, new_variant: Cal
     if make is None:
         names = {"x": "a", "y": "b", "out": "out", **{k: repr(v) for k, v in op.params.items()}}
         binary = op.arity == 2
+        parents, inputs = ("(x, y)", "(a, b)") if binary else ("(x,)", "(a,)")
         (param,) = op.param_names if variants is not None else ("",)
         check = f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else ""
         variant = (
-            f"\n    try:\n        OP = VARIANTS.get({param})\n    except TypeError:  # unhashable: NEW_VARIANT says why"
-            f"\n        OP = None\n    if OP is None:\n        return NEW_VARIANT(x, {param})"
+            f"\n    try:\n        OP = VARIANTS[{param}]"
+            f"\n    except (KeyError, TypeError):  # a new value (or an unhashable one): NEW_VARIANT makes it (or says why)"
+            f"\n        return NEW_VARIANT(x, {param})"
         )
         source = _MAKER.format(
             y_param=", y" if binary else f", {param}" if param else "",
             variant=variant if param else "",
-            y_data="\n    b = y.data" if binary else "",
+            y_data=_LIFT if binary else "",
             forward=_renamed(op.forward_source, names),
             dx=_renamed(op.local_source[0], names),
             dy=f"\n        dy = {_renamed(op.local_source[1], names)}" if binary else "",
             store_dy="\n    node._dy = dy" if binary else "",
-            parents="(x, y)" if binary else "(x,)",
-            inputs="(a, b)" if binary else "(a,)",
+            parents=parents,
+            inputs=inputs,
             y="y" if binary else "None",
-            lift="\n    if y.__class__ is not Value:\n        y = constant(y)" if binary else "",
             domain=check,
+            check_finite="" if op.finite else _CHECK_FINITE.format(parents=parents, inputs=inputs),
         )
         # The maker runs in this module's namespace (it reads the current `_scope`); the op and the
         # table's functions reach it as the variables of an enclosing function.
@@ -354,7 +405,7 @@ _pow_value = _maker(POW_VALUE, "x ** y for a Value y as one node (op `pow_value`
 def _new_power(x: Value, exponent: Operand) -> Value:
     """`x ** exponent` for an exponent `__pow__` has not seen: a Value (op `pow_value`), or a number,
     checked, whose pow variant is made (and kept, up to a bound) before the node is."""
-    if isinstance(exponent, Value):
+    if exponent.__class__ is Value:
         return _pow_value(x, exponent)
     n = as_float(exponent, "exponent")
     op = POW.with_params(n=int(n) if n.is_integer() else n)
@@ -430,25 +481,23 @@ def constant(x: Number) -> Value:
     # `_made`'s fields for a leaf, written out: every `a + 1.0` makes one, so it skips `_made`'s branches.
     if x.__class__ is not float or x - x:
         x = as_float(x, "")
-    node = _new_value(Value)
+    node = _new_node()
     node.data = x
     node.grad = 0.0
     node.op = LEAF
-    node.label = ""
     node.scope = _scope
     node._x = node._y = None
-    node._upstream = 0.0
     return node
 
 
 def _lift(x: Operand) -> Value:
     """`x` itself if it is a Value, else a new leaf constant holding the number."""
-    return x if isinstance(x, Value) else constant(x)
+    return x if x.__class__ is Value else constant(x)
 
 
 def _number(x: Operand) -> float:
     """The number in `x`: its `.data` if it is a Value, else `x` checked as a real number."""
-    return x.data if isinstance(x, Value) else as_float(x, "")
+    return x.data if x.__class__ is Value else as_float(x, "")
 
 
 def _leaf(data: float, grad: float, label: str, scope: str) -> Value:
@@ -564,8 +613,9 @@ def _collector_paused() -> Iterator[None]:
 
 def _bad_gradient(node: Value, upstream: float, order: list[Value]) -> ArithmeticError:
     """The error for a node whose gradient is not finite, naming the edges that made it so."""
-    for other in order:  # leave every node as a backward pass leaves it
-        other._upstream = 0.0
+    for other in order:  # leave every node as a finished pass leaves it: without the scratch slot
+        if hasattr(other, "_upstream"):
+            del other._upstream
     culprits = [
         f"{child.op.name} node{f' {child.label!r}' if child.label else ''} (data {child.data}) has local {local}"
         for child in order
@@ -593,7 +643,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     upstream: dict[Value, Operand] = {output: constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
         up = upstream.get(node, 0.0)
-        number = up.data if isinstance(up, Value) else up
+        number = up.data if up.__class__ is Value else up
         if number - number:
             raise _bad_gradient(node, number, order)
         if not node.parents:

@@ -65,6 +65,10 @@ class Op(str):
     `with_params` holds them in `params` (`{"n": 3}` for `x ** 3`) and takes the inputs alone.
     `domain` is the condition on the inputs where the op is defined ("" for everywhere), and
     `errors` says in words, per exception type, what went wrong when the arithmetic fails.
+    `finite` says that the forward expression of finite inputs is finite or raises (Python's
+    `**`, `math.exp` and `math.log` raise OverflowError or ValueError instead of returning
+    inf or nan), so the engine need not check its result; `+`, `*` and `/` overflow to inf
+    silently, and their results are checked.
     """
 
     name: str
@@ -75,6 +79,7 @@ class Op(str):
     forward_source: str
     local_source: tuple[str, ...]
     domain: str
+    finite: bool
     errors: Mapping[str, str]
     param_names: tuple[str, ...]
     defaults: Mapping[str, float]
@@ -94,6 +99,7 @@ class Op(str):
         micrograd: str,
         arity: int = 1,
         domain: str = "",
+        finite: bool = False,
         errors: Mapping[str, str] | None = None,
         param_names: tuple[str, ...] = (),
         defaults: Mapping[str, float] | None = None,
@@ -103,7 +109,7 @@ class Op(str):
         op.name, op.symbol, op.formula, op.latex, op.arity = name, symbol, formula, latex, arity
         op.forward_source = forward
         op.local_source = (local,) if isinstance(local, str) else tuple(local)
-        op.domain, op.errors = domain, dict(errors or {})
+        op.domain, op.finite, op.errors = domain, finite, dict(errors or {})
         op.param_names = param_names
         op.defaults = dict(defaults or {})
         op.params = dict(params or {})
@@ -150,7 +156,8 @@ class Op(str):
         if variant is None:
             variant = Op(
                 self.name, self.symbol, forward=self.forward_source, local=self.local_source, formula=self.formula,
-                latex=self.latex, micrograd=self._micrograd, arity=self.arity, domain=self.domain, errors=self.errors,
+                latex=self.latex, micrograd=self._micrograd, arity=self.arity, domain=self.domain, finite=self.finite,
+                errors=self.errors,
                 param_names=self.param_names, defaults=self.defaults, params=dict(zip(self.param_names, key)),
             )  # fmt: skip
             if len(self._variants) < 256:  # new parameter values beyond that are made and not kept
@@ -196,37 +203,38 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("mul", "*", arity=2, forward="x * y", local=("y", "x"), micrograd="*",
        formula="d(x*y)/dx = y, d(x*y)/dy = x",
        latex=r"\frac{\partial(xy)}{\partial x} = y,\ \frac{\partial(xy)}{\partial y} = x"),
-    Op("neg", "-x", forward="-x", local="-1.0", micrograd="neg",
+    Op("neg", "-x", forward="-x", local="-1.0", micrograd="neg", finite=True,
        formula="d(-x)/dx = -1", latex=r"\frac{d(-x)}{dx} = -1"),
     Op("recip", "1/x", forward="1.0 / x", local="-(out * out)", micrograd="**-1",
        errors={"ZeroDivisionError": "division by zero: 1/x is undefined at x = 0"},
        formula="d(1/x)/dx = -1/x^2", latex=r"\frac{d(1/x)}{dx} = -\frac{1}{x^2}"),
-    Op("exp", "e^x", forward="exp(x)", local="out", micrograd="exp",
+    Op("exp", "e^x", forward="exp(x)", local="out", micrograd="exp", finite=True,
        errors={"OverflowError": "e^x overflows a float at x = {x} (the largest x is about 709.78)"},
        formula="d(e^x)/dx = e^x", latex=r"\frac{d e^x}{dx} = e^x"),
-    Op("log", "log", forward="log(x)", local="1.0 / x", micrograd="log", domain="x > 0.0",
+    Op("log", "log", forward="log(x)", local="1.0 / x", micrograd="log", domain="x > 0.0", finite=True,
        errors={"ValueError": "log(x) is undefined for x = {x} <= 0; keep the input positive"},
        formula="d(log x)/dx = 1/x", latex=r"\frac{d \log x}{dx} = \frac{1}{x}"),
     Op("pow", "x^n", forward="x ** n", local="0.0 if n == 0 else n * x ** (n - 1)", micrograd="**{n}",
-       domain="x >= 0.0 or n == int(n)", errors={
+       domain="x >= 0.0 or n == int(n)", finite=True, errors={
            "ValueError": "a negative base ({x}) to the non-integer power {n} is not a real number",
            "ZeroDivisionError": "0 ** {n}, or its slope n*x^(n-1) at 0, is infinite (a division by zero)",
            "OverflowError": "{x} ** {n} overflows a float"},
        param_names=("n",), formula="d(x^n)/dx = n*x^(n-1)", latex=r"\frac{d x^n}{dx} = n x^{n-1}"),
     Op("pow_value", "x^y", arity=2, forward="x ** y", local=("y * x ** (y - 1)", "out * log(x)"), domain="x > 0.0",
-       errors={"ValueError": "x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent",
+       finite=True, errors={"ValueError": "x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent",
                "OverflowError": "{x} ** {y} overflows a float"},
        micrograd="**", formula="d(x^y)/dx = y*x^(y-1), d(x^y)/dy = x^y*log(x)",
        latex=r"\frac{\partial x^y}{\partial x} = y x^{y-1},\ \frac{\partial x^y}{\partial y} = x^y \log x"),
-    Op("sin", "sin", forward="sin(x)", local="cos(x)", micrograd="sin",
+    Op("sin", "sin", forward="sin(x)", local="cos(x)", micrograd="sin", finite=True,
        formula="d(sin x)/dx = cos(x)", latex=r"\frac{d \sin x}{dx} = \cos x"),
-    Op("cos", "cos", forward="cos(x)", local="-sin(x)", micrograd="cos",
+    Op("cos", "cos", forward="cos(x)", local="-sin(x)", micrograd="cos", finite=True,
        formula="d(cos x)/dx = -sin(x)", latex=r"\frac{d \cos x}{dx} = -\sin x"),
-    Op("tanh", "tanh", forward="tanh(x)", local="1.0 - out * out", micrograd="tanh",
+    Op("tanh", "tanh", forward="tanh(x)", local="1.0 - out * out", micrograd="tanh", finite=True,
        formula="d(tanh x)/dx = 1 - tanh(x)^2", latex=r"\frac{d \tanh x}{dx} = 1 - \tanh^2 x"),
-    Op("sigmoid", "σ", forward="sigmoid(x)", local="out * (1.0 - out)", micrograd="sigmoid",
+    Op("sigmoid", "σ", forward="sigmoid(x)", local="out * (1.0 - out)", micrograd="sigmoid", finite=True,
        formula="dσ(x)/dx = σ(x)*(1 - σ(x))", latex=r"\frac{d \sigma(x)}{dx} = \sigma(x)\,(1 - \sigma(x))"),
     Op("relu", "relu", forward="x if x > 0.0 else 0.0", local="1.0 if x > 0.0 else 0.0", micrograd="ReLU",
+       finite=True,
        formula="d relu(x)/dx = 1 if x > 0 else 0",
        latex=r"\frac{d\,\mathrm{relu}(x)}{dx} = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"),
     Op("leaky_relu", "lrelu", forward="x if x > 0.0 else slope * x", local="1.0 if x > 0.0 else slope",

@@ -399,8 +399,9 @@ def _recorded(recording: _Recording) -> Iterator[None]:
     """Patch `Value` (and the engine's `constant`) so that the call inside sees `recording`, then undo it."""
     if _active:
         raise RuntimeError("trace: a traced function called trace() itself; trace the outer function once")
-    names = ("data", "grad", "__lt__", "__le__", "__gt__", "__ge__", "__init__", "copy")
+    names = ("data", "grad", "__lt__", "__le__", "__gt__", "__ge__", "copy")
     saved = {name: Value.__dict__[name] for name in names}
+    saved_call = type(Value).__call__  # `Value(data, label)` is the class call of Value's type
     saved_constant = engine.constant
     data_slot = saved["data"]
 
@@ -415,12 +416,12 @@ def _recorded(recording: _Recording) -> Iterator[None]:
 
         return compare
 
-    def init(node: Value, data: Any, label: str = "") -> None:
+    def new_leaf(cls: type, data: Any, label: str = "") -> Value:
         if isinstance(data, _Observed):
-            saved["__init__"](node, data.value, label)
-            recording.derived[id(node)] = data
-        else:
-            saved["__init__"](node, data, label)
+            leaf = saved_call(cls, data.value, label)
+            recording.derived[id(leaf)] = data
+            return leaf
+        return saved_call(cls, data, label)
 
     def copy(node: Value) -> Value:
         leaf = saved["copy"](node)
@@ -434,16 +435,18 @@ def _recorded(recording: _Recording) -> Iterator[None]:
             return leaf
         return saved_constant(x)
 
-    patches = {"data": _DataSlot(data_slot, recording), "grad": _GradSlot(saved["grad"]), "__init__": init,
+    patches = {"data": _DataSlot(data_slot, recording), "grad": _GradSlot(saved["grad"]),
                "copy": copy, **{symbol: comparison(symbol) for symbol in ("__lt__", "__le__", "__gt__", "__ge__")}}
     _active.append(recording)
     try:
         for name, patch in patches.items():
             setattr(Value, name, patch)
+        type(Value).__call__ = new_leaf
         engine.constant = constant
         yield
     finally:
         engine.constant = saved_constant
+        type(Value).__call__ = saved_call
         for name, original in saved.items():
             setattr(Value, name, original)
         _active.pop()
