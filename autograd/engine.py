@@ -351,7 +351,7 @@ def _maker(op: Op, doc: str = "", variants: dict | None = None, new_variant: Cal
         check = f"\n        if not ({_renamed(op.domain, names)}):\n            raise ValueError" if op.domain else ""
         variant = (
             f"\n    try:\n        OP = VARIANTS[{param}]"
-            f"\n    except (KeyError, TypeError):  # a new value (or an unhashable one): NEW_VARIANT makes it (or says why)"
+            f"\n    except (KeyError, TypeError):  # new or unhashable: NEW_VARIANT makes it or says why"
             f"\n        return NEW_VARIANT(x, {param})"
         )
         source = _MAKER.format(

@@ -221,8 +221,9 @@ OPS: dict[str, Op] = {op.name: op for op in [
            "OverflowError": "{x} ** {n} overflows a float"},
        param_names=("n",), formula="d(x^n)/dx = n*x^(n-1)", latex=r"\frac{d x^n}{dx} = n x^{n-1}"),
     Op("pow_value", "x^y", arity=2, forward="x ** y", local=("y * x ** (y - 1)", "out * log(x)"), domain="x > 0.0",
-       finite=True, errors={"ValueError": "x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent",
-               "OverflowError": "{x} ** {y} overflows a float"},
+       finite=True, errors={
+           "ValueError": "x ** y with a Value exponent needs a positive base x, got {x}; use a number exponent",
+           "OverflowError": "{x} ** {y} overflows a float"},
        micrograd="**", formula="d(x^y)/dx = y*x^(y-1), d(x^y)/dy = x^y*log(x)",
        latex=r"\frac{\partial x^y}{\partial x} = y x^{y-1},\ \frac{\partial x^y}{\partial y} = x^y \log x"),
     Op("sin", "sin", forward="sin(x)", local="cos(x)", micrograd="sin", finite=True,
