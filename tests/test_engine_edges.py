@@ -331,3 +331,126 @@ def test_ops_made_after_the_caches_are_full_keep_their_own_parameters():
         assert second == pytest.approx(n * (n - 1) * 1.5 ** (n - 2))
         out, grads = trace(lambda v, n=n: v**n, [1.5])(2.0)
         assert (out, grads[0]) == (pytest.approx(2.0**n), pytest.approx(n * 2.0 ** (n - 1)))
+
+
+# Every op on extreme finite inputs: a finite result or an error, never inf or NaN ------------
+
+# How each one- and two-input op of the table is called; `y` is a Value (or its number, for ops
+# whose second input is a parameter).
+CALLS = {
+    "add": lambda x, y: x + y,
+    "mul": lambda x, y: x * y,
+    "neg": lambda x, y: -x,
+    "recip": lambda x, y: x.recip(),
+    "exp": lambda x, y: x.exp(),
+    "log": lambda x, y: x.log(),
+    "pow": lambda x, y: x**y.data,
+    "pow_value": lambda x, y: x**y,
+    "sin": lambda x, y: x.sin(),
+    "cos": lambda x, y: x.cos(),
+    "tanh": lambda x, y: x.tanh(),
+    "sigmoid": lambda x, y: x.sigmoid(),
+    "relu": lambda x, y: x.relu(),
+    "leaky_relu": lambda x, y: x.leaky_relu(y.data),
+}
+extreme = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e308, -1e308, 5e-324, -5e-324, 0.0, -0.0, 709.79, 1e-160, 2.0, -3.0]),
+)
+
+
+def test_the_extreme_input_check_calls_every_op_of_one_or_two_inputs():
+    assert set(CALLS) == {name for name, op in OPS.items() if op.arity in (1, 2)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(CALLS)), extreme, extreme)
+def test_every_op_of_extreme_finite_inputs_is_finite_or_raises_naming_the_op(name, x, y):
+    try:
+        out = CALLS[name](Value(x, label="x"), Value(y, label="y"))
+    except (ArithmeticError, ValueError) as error:
+        assert str(error).startswith(f"{name}: "), error
+    else:
+        assert math.isfinite(out.data) and out.op.name == name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["add", "mul", "pow"]), extreme, extreme)
+def test_a_plain_number_operand_of_extreme_size_is_finite_or_raises(name, x, y):
+    apply = {"add": lambda v: v + y, "mul": lambda v: v * y, "pow": lambda v: v**y}[name]
+    try:
+        out = apply(Value(x))
+    except (ArithmeticError, ValueError):
+        return
+    assert math.isfinite(out.data)
+
+
+@pytest.mark.parametrize("n", [10**400, 2**1024, 1e308, -1e308, 1075])
+def test_a_huge_exponent_raises_or_is_finite(n):
+    for base in (0.5, 1.0, 1.5, -2.0, 1e308):
+        try:
+            out = Value(base) ** n
+        except (ArithmeticError, ValueError):
+            continue
+        assert math.isfinite(out.data)
+
+
+# How nodes are made: by Value's class call for leaves, by the op makers for results ----------
+
+
+def test_results_of_ops_are_plain_values_without_a_label():
+    a, b = Value(2.0, label="a"), Value(3.0)
+    for node in (a * b, a + 1.0, a - 2.0, a / 2.0, a**2, 2 * a, 1 - a, a.exp(), a.relu(), -a):
+        assert type(node) is Value and node.label == "" and node.grad == 0.0
+
+
+def test_a_label_set_on_a_result_shows_in_its_repr_and_must_be_a_string():
+    out = Value(2.0) * 3
+    out.label = "out"
+    assert out.label == "out" and "label='out'" in repr(out)
+    with pytest.raises(TypeError, match="label must be a str, got int"):
+        out.label = 3
+    assert out.label == "out"
+
+
+@pytest.mark.parametrize(
+    "data, error", [("x", TypeError), (None, TypeError), (math.nan, ValueError), (math.inf, ValueError)]
+)
+def test_the_class_call_checks_the_data_of_a_leaf(data, error):
+    with pytest.raises(error):
+        Value(data)
+
+
+def test_a_leaf_label_passed_by_position_is_kept():
+    assert Value(1.0, "w").label == "w"
+
+
+# Backward leaves nothing behind and adds up exactly ------------------------------------------
+
+
+def _graph():
+    a, b = Value(1.5, label="a"), Value(-0.7, label="b")
+    c = a * b + a.exp() - b**2
+    return a, b, (c.tanh() * a + c / (b * b + 1.0)).relu() + a.log()
+
+
+def test_backward_leaves_no_scratch_attribute_on_any_node():
+    *_, out = _graph()
+    out.backward()
+    assert not any(hasattr(node, "_upstream") for node in topological_order(out))
+
+
+def test_a_failed_backward_leaves_no_scratch_attribute_on_any_node():
+    a = Value(1e-160, label="a")
+    out = (1 / a) * 1e-200 + a * 2.0
+    with pytest.raises(ArithmeticError):
+        out.backward()
+    assert not any(hasattr(node, "_upstream") for node in topological_order(out))
+
+
+def test_a_second_backward_doubles_every_gradient_exactly():
+    a, b, out = _graph()
+    out.backward()
+    first = [node.grad for node in topological_order(out)]
+    out.backward()
+    assert [node.grad for node in topological_order(out)] == [2 * g for g in first]
