@@ -584,10 +584,15 @@ def topological_order(root: Value) -> list[Value]:
             stack.append(node)
             stack.append(_PLACE)
             # The parents, last first so the first is visited first (`node.parents`, read from the slots).
-            x, y = node._x, node._y
+            # Leaves first: `x.__class__` then reads only Values and tuples. Read on None as well, it
+            # lost the interpreter's specialization and the walk took twice as long on microgpt's graph.
+            x = node._x
+            if x is None:
+                continue
             if x.__class__ is tuple:
                 stack.extend([parent for parent in reversed(x) if parent not in visited])
-            elif x is not None:
+            else:
+                y = node._y
                 if y is not None and y not in visited:
                     stack.append(y)
                 if x not in visited:
