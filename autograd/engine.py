@@ -408,7 +408,9 @@ def _new_power(x: Value, exponent: Operand) -> Value:
     if exponent.__class__ is Value:
         return _pow_value(x, exponent)
     n = as_float(exponent, "exponent")
-    op = POW.with_params(n=int(n) if n.is_integer() else n)
+    if n.is_integer():
+        n = int(n)  # kept as an int, the key `x ** 2` looks up matches without comparing an int to a float
+    op = POW.with_params(n=n)
     if len(_pow_ops) >= _MAX_CACHED_EXPONENTS:
         return _maker(op)(x)
     _pow_ops[n] = op

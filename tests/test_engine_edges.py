@@ -314,6 +314,17 @@ def test_ever_new_exponents_are_computed_right_and_not_all_kept():
     assert len(engine._pow_ops) <= engine._MAX_CACHED_EXPONENTS
 
 
+def test_an_integral_exponent_is_one_variant_keyed_by_an_int_whether_written_2_or_2_0():
+    from autograd import engine
+
+    x = Value(1.5)
+    squares = [x**2, x**2.0, x ** Value(2.0).data]
+    assert {node.op.key for node in squares} == {engine.POW.with_params(n=2).key}
+    assert [node.data for node in squares] == [2.25] * 3
+    # An int key is what `x ** 2` finds without comparing an int to a float on every call.
+    assert not [n for n in engine._pow_ops if isinstance(n, float) and n.is_integer()]
+
+
 def test_the_ops_methods_pickle_by_reference_as_methods_of_value():
     assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
     assert Value.exp.__qualname__ == "Value.exp" and "e^x" in Value.exp.__doc__
