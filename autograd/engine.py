@@ -143,15 +143,15 @@ class Value(metaclass=_Checked):
         return _mul(constant(other), self)
 
     def __sub__(self, other: Operand) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or other.__class__ is float:  # the maker checks the float
             return _add(self, -other)
-        return _add(self, -other if other.__class__ is float else -_number(other))  # the maker checks the float
+        return _add(self, -other if isinstance(other, Value) else -_number(other))
 
     def __rsub__(self, other: Operand) -> Value:
         return constant(other) + -self
 
     def __truediv__(self, other: Operand) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             return _mul(self, other.recip())
         divisor = _number(other)
         if divisor == 0.0:
@@ -315,7 +315,8 @@ _CHECK_FINITE = """
     if out - out:  # inf - inf and nan - nan are nan: the result is not a finite float
         raise _not_finite(OP, {parents}, {inputs})"""
 # A float as y becomes a leaf constant: `constant(y)` written out, since `a + 1.0` makes one every
-# time; any other number goes through `constant` itself (which checks it, and which `trace` watches).
+# time; any other number goes through `constant` itself (which checks it, and which `trace` watches),
+# and an instance of a subclass of Value is taken as it is.
 _LIFT = """
     if y.__class__ is Value:
         b = y.data
@@ -328,7 +329,7 @@ _LIFT = """
         y.scope = _scope
         y._x = y._y = None
     else:
-        y = constant(y)
+        y = _lift(y)
         b = y.data"""
 _makers: dict[tuple, Callable] = {}  # op.key -> its maker
 _pow_ops: dict[Number, Op] = {}  # exponent n -> the variant of pow for x ** n
@@ -405,7 +406,7 @@ _pow_value = _maker(POW_VALUE, "x ** y for a Value y as one node (op `pow_value`
 def _new_power(x: Value, exponent: Operand) -> Value:
     """`x ** exponent` for an exponent `__pow__` has not seen: a Value (op `pow_value`), or a number,
     checked, whose pow variant is made (and kept, up to a bound) before the node is."""
-    if exponent.__class__ is Value:
+    if isinstance(exponent, Value):
         return _pow_value(x, exponent)
     n = as_float(exponent, "exponent")
     if n.is_integer():
@@ -494,12 +495,12 @@ def constant(x: Number) -> Value:
 
 def _lift(x: Operand) -> Value:
     """`x` itself if it is a Value, else a new leaf constant holding the number."""
-    return x if x.__class__ is Value else constant(x)
+    return x if isinstance(x, Value) else constant(x)
 
 
 def _number(x: Operand) -> float:
     """The number in `x`: its `.data` if it is a Value, else `x` checked as a real number."""
-    return x.data if x.__class__ is Value else as_float(x, "")
+    return x.data if isinstance(x, Value) else as_float(x, "")
 
 
 def _leaf(data: float, grad: float, label: str, scope: str) -> Value:

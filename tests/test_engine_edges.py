@@ -325,6 +325,32 @@ def test_an_integral_exponent_is_one_variant_keyed_by_an_int_whether_written_2_o
     assert not [n for n in engine._pow_ops if isinstance(n, float) and n.is_integer()]
 
 
+class _CourseValue(Value):
+    """A subclass of Value such as a course might define, to add a method of its own."""
+
+    __slots__ = ()
+
+    def double(self) -> Value:
+        return self * 2
+
+
+def _every_operator(x: Value, y: Value) -> Value:
+    """x on both sides of + - * / ** next to the Value y, and next to numbers."""
+    return (y + x) * (y - x) + y * x + y / x + y**x + (x + y) * (x - y) + x / y + x**2 + 2.0**x + 1.0 / x - 3 * x
+
+
+def test_an_instance_of_a_value_subclass_is_a_value_on_either_side_of_every_operator():
+    x, y = _CourseValue(0.8, label="x"), Value(1.7)
+    out = _every_operator(x, y) + x.double()
+    out.backward()
+    plain_x, plain_y = Value(0.8), Value(1.7)
+    expected = _every_operator(plain_x, plain_y) + plain_x * 2
+    expected.backward()
+    assert (out.data, x.grad, y.grad) == (expected.data, plain_x.grad, plain_y.grad)
+    assert x.grad != 0.0
+    assert (x < y, x <= 0.8, x > 0.5, y >= x) == (True, True, True, True)
+
+
 def test_the_ops_methods_pickle_by_reference_as_methods_of_value():
     assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
     assert Value.exp.__qualname__ == "Value.exp" and "e^x" in Value.exp.__doc__
