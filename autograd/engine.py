@@ -50,6 +50,14 @@ class _Checked(type):
     about a quarter of a node's making less than `Value.__new__(Value)`.
     """
 
+    def __init__(cls, name: str, bases: tuple, namespace: dict, **kwargs: object) -> None:
+        if "__init__" in namespace:  # it would never run: the class call below makes every Value
+            raise TypeError(
+                f"{name}: a subclass of Value cannot define __init__ (Value(data, label) is made and checked "
+                "by Value's type); give it a classmethod that calls cls(data, label) and sets the rest"
+            )
+        super().__init__(name, bases, namespace, **kwargs)
+
     def __call__(cls, data: Number, label: str = "") -> Value:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
@@ -76,6 +84,10 @@ class Value(metaclass=_Checked):
 
     `==` is identity, as for any Python object (Values are dict and set keys);
     `< <= > >=` compare `.data` and record nothing, as in PyTorch.
+
+    A subclass may add methods and attributes, and its instances work with every operator;
+    it may not define `__init__` (a classmethod constructor does that job). Results of ops
+    are plain Values.
     """
 
     # `_label` is set only on labelled nodes and `_upstream` only during a backward pass: a node the

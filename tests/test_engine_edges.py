@@ -351,6 +351,25 @@ def test_an_instance_of_a_value_subclass_is_a_value_on_either_side_of_every_oper
     assert (x < y, x <= 0.8, x > 0.5, y >= x) == (True, True, True, True)
 
 
+def test_a_value_subclass_with_its_own_init_is_refused_where_it_is_defined_saying_what_to_do_instead():
+    with pytest.raises(TypeError, match="Tagged: a subclass of Value cannot define __init__.*classmethod"):
+
+        class Tagged(Value):
+            def __init__(self, data: float, tag: str) -> None:
+                self.tag = tag
+
+    class Tagged(Value):  # the way the message gives
+        @classmethod
+        def tagged(cls, data: float, tag: str) -> "Tagged":
+            value = cls(data)
+            value.tag = tag
+            return value
+
+    t = Tagged.tagged(2.0, "t")
+    (t * t).backward()
+    assert (t.tag, t.grad) == ("t", 4.0)
+
+
 def test_the_ops_methods_pickle_by_reference_as_methods_of_value():
     assert pickle.loads(pickle.dumps(Value.relu)) is Value.relu
     assert Value.exp.__qualname__ == "Value.exp" and "e^x" in Value.exp.__doc__
